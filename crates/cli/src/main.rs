@@ -1,0 +1,80 @@
+//! `selat`: the command line. Each subcommand lives in its own module; this file only parses
+//! arguments and dispatches. Exit codes are part of the interface: 0 success, 1 some objects
+//! rejected or invalid, 2 unreadable input or a failure before any work.
+
+mod bench;
+mod export;
+mod import;
+mod inputs;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "selat",
+    version,
+    about = "Regional cyber-threat sharing and coordination hub (STIX 2.1, TAXII 2.1)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import STIX 2.1 bundles (files, directories, or `-` for standard input), streamed.
+    Import(import::Args),
+    /// Validate STIX 2.1 files; prints each diagnostic with its JSON path, exit 1 on any error.
+    Validate(validate::Args),
+    /// Export stored objects as one STIX 2.1 bundle, streamed.
+    Export(export::Args),
+    /// Benchmarks behind the performance targets.
+    #[command(subcommand)]
+    Bench(bench::Command),
+}
+
+/// Where a node keeps its data; every command that touches the store takes it.
+#[derive(Debug, clap::Args)]
+struct DataArgs {
+    /// The node's data directory.
+    #[arg(long, env = "SELAT_DATA", default_value = "./selat-data")]
+    data: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SELAT_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match cli.command {
+        Command::Validate(args) => validate::run(&args),
+        command => runtime().and_then(|rt| {
+            rt.block_on(async move {
+                match command {
+                    Command::Import(args) => import::run(&args).await,
+                    Command::Export(args) => export::run(&args).await,
+                    Command::Bench(command) => bench::run(command).await,
+                    Command::Validate(_) => unreachable!("handled above"),
+                }
+            })
+        }),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("selat: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}

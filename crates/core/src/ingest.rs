@@ -1,0 +1,259 @@
+//! The ingest flow: bytes → streaming bundle reader → validate → attach owner and sharing → one
+//! transaction per batch.
+//!
+//! Reading, parsing and validating run on a blocking thread; storing runs on the caller's async
+//! task; a bounded channel between them applies back-pressure, so memory stays flat whatever the
+//! input size. Every object read ends as stored, already present, or rejected with its reasons;
+//! a broken input stops the run but keeps every batch already committed.
+
+use std::io::Read;
+
+use selat_stix::bundle::{BundleReader, Position, RawObject, ReadError, ReaderLimits};
+use selat_stix::meta::ObjectMeta;
+use selat_stix::{Diagnostic, canonical, validate};
+use selat_store::{NewVersion, Outcome, Store};
+use tokio::sync::mpsc;
+
+/// Objects per store transaction by default.
+pub const DEFAULT_BATCH_OBJECTS: usize = 1000;
+/// Upper bound on the batch size an operator may configure.
+pub const MAX_BATCH_OBJECTS: usize = 10_000;
+/// Rejections kept with their reasons in a report; past this only the count grows, so a file of a
+/// million bad objects cannot exhaust memory.
+pub const MAX_REPORTED_REJECTIONS: usize = 1000;
+/// Prepared batches waiting for the store; bounds memory and applies back-pressure.
+const MAX_BATCHES_IN_FLIGHT: usize = 4;
+
+/// How to ingest one input.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// The organisation that owns every object stored (the caller, or `--as`).
+    pub owner: String,
+    /// Add every stored object to this collection (by id).
+    pub collection: Option<String>,
+    /// Objects per transaction, 1..=[`MAX_BATCH_OBJECTS`].
+    pub batch_objects: usize,
+    pub limits: ReaderLimits,
+}
+
+impl IngestOptions {
+    pub fn new(owner: impl Into<String>) -> Self {
+        Self {
+            owner: owner.into(),
+            collection: None,
+            batch_objects: DEFAULT_BATCH_OBJECTS,
+            limits: ReaderLimits::default(),
+        }
+    }
+}
+
+/// An object that was not stored, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// 0-based index of the object in its input.
+    pub index: u64,
+    /// Its `id`, when it had a readable one.
+    pub id: Option<String>,
+    /// Where it starts in the input.
+    pub at: Position,
+    /// Each reason: a validation error with its JSON path, a syntax error, or a store refusal.
+    pub reasons: Vec<String>,
+}
+
+/// The result of ingesting one input.
+#[derive(Debug, Default)]
+pub struct IngestReport {
+    pub read: u64,
+    pub stored: u64,
+    pub already_present: u64,
+    /// The first [`MAX_REPORTED_REJECTIONS`] rejections, in input order.
+    pub rejected: Vec<Rejection>,
+    /// Every rejection, including those past the reported ones.
+    pub rejected_total: u64,
+    /// Validation warnings on stored objects.
+    pub warnings: u64,
+    /// Findings about the envelope (bundle `type`, `id`, not a bundle).
+    pub envelope: Vec<Diagnostic>,
+    /// Why reading stopped early, if it did. Objects before that point were handled normally.
+    pub fatal: Option<ReadError>,
+}
+
+impl IngestReport {
+    fn reject(&mut self, rejection: Rejection) {
+        self.rejected_total += 1;
+        if self.rejected.len() < MAX_REPORTED_REJECTIONS {
+            self.rejected.push(rejection);
+        }
+    }
+}
+
+/// What a caller may show while ingest runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Progress {
+    pub objects: u64,
+    pub bytes: u64,
+}
+
+/// Why ingest as a whole failed (as opposed to one object being rejected).
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The store failed; batches committed before the failure stay stored.
+    #[error("store: {0}")]
+    Store(#[from] selat_store::Error),
+    /// The reading thread died.
+    #[error("the reader thread failed: {0}")]
+    Reader(String),
+}
+
+/// One object made ready for the store, or the reasons it cannot be.
+pub fn prepare(raw: &RawObject, owner: &str) -> Result<(NewVersion, usize), Rejection> {
+    let reject =
+        |id: Option<String>, reasons: Vec<String>| Rejection { index: raw.index, id, at: raw.at, reasons };
+    let value = raw.parse().map_err(|e| reject(None, vec![e.to_string()]))?;
+    let id = value.get("id").and_then(|v| v.as_str()).map(str::to_owned);
+    if !value.is_object() {
+        return Err(reject(id, vec!["$: a STIX object must be a JSON object".to_owned()]));
+    }
+    let diagnostics = validate::validate_object(&value);
+    let errors: Vec<String> =
+        diagnostics.iter().filter(|d| d.is_error()).map(Diagnostic::to_string).collect();
+    if !errors.is_empty() {
+        return Err(reject(id, errors));
+    }
+    let meta = ObjectMeta::extract(&value)
+        .ok_or_else(|| reject(id.clone(), vec!["$: object has no string `type` and `id`".to_owned()]))?;
+    let json = String::from_utf8(canonical::compact(&raw.bytes))
+        .map_err(|_| reject(id.clone(), vec!["$: object is not valid UTF-8".to_owned()]))?;
+    let version = NewVersion {
+        id: meta.id,
+        object_type: meta.object_type,
+        spec_version: meta.spec_version,
+        created_us: meta.created_us,
+        modified_us: meta.modified_us,
+        created_by_ref: meta.created_by_ref,
+        revoked: meta.revoked,
+        tlp: meta.tlp.map(|t| t.as_str().to_owned()),
+        scope: meta.scope.as_str().to_owned(),
+        confidence: meta.confidence,
+        is_sco: meta.is_sco,
+        owner: owner.to_owned(),
+        json,
+    };
+    Ok((version, diagnostics.len()))
+}
+
+/// What the reading thread hands the storing side.
+enum Message {
+    Batch(Batch),
+    End { envelope: Vec<Diagnostic>, fatal: Option<ReadError> },
+}
+
+#[derive(Default)]
+struct Batch {
+    versions: Vec<NewVersion>,
+    /// For each version: its index in the input and where it starts.
+    origins: Vec<(u64, Position)>,
+    rejected: Vec<Rejection>,
+    warnings: u64,
+    read: u64,
+    bytes: u64,
+}
+
+/// Ingests one input into `store`. See the module docs.
+pub async fn ingest<S: Store, R: Read + Send + 'static>(
+    store: &S,
+    input: R,
+    options: &IngestOptions,
+    mut on_progress: impl FnMut(Progress),
+) -> Result<IngestReport, IngestError> {
+    let (tx, mut rx) = mpsc::channel(MAX_BATCHES_IN_FLIGHT);
+    let reader_options = options.clone();
+    let reader = std::thread::spawn(move || read_batches(input, &reader_options, &tx));
+    let mut report = IngestReport::default();
+    let mut progress = Progress::default();
+    while let Some(message) = rx.recv().await {
+        match message {
+            Message::Batch(batch) => {
+                progress.objects += batch.read;
+                progress.bytes = batch.bytes;
+                store_batch(store, batch, options.collection.as_deref(), &mut report).await?;
+                on_progress(progress);
+            }
+            Message::End { envelope, fatal } => {
+                report.envelope = envelope;
+                report.fatal = fatal;
+            }
+        }
+    }
+    reader.join().map_err(|_| IngestError::Reader("panicked".to_owned()))?;
+    Ok(report)
+}
+
+async fn store_batch<S: Store>(
+    store: &S,
+    batch: Batch,
+    collection: Option<&str>,
+    report: &mut IngestReport,
+) -> Result<(), IngestError> {
+    report.read += batch.read;
+    report.warnings += batch.warnings;
+    for rejection in batch.rejected {
+        report.reject(rejection);
+    }
+    if batch.versions.is_empty() {
+        return Ok(());
+    }
+    let outcomes = store.ingest(&batch.versions, collection).await?;
+    debug_assert_eq!(outcomes.len(), batch.versions.len());
+    for ((outcome, version), (index, at)) in outcomes.iter().zip(&batch.versions).zip(&batch.origins) {
+        match outcome {
+            Outcome::Stored { .. } => report.stored += 1,
+            Outcome::AlreadyPresent => report.already_present += 1,
+            Outcome::Refused { reason } => report.reject(Rejection {
+                index: *index,
+                id: Some(version.id.clone()),
+                at: *at,
+                reasons: vec![reason.to_string()],
+            }),
+        }
+    }
+    report.rejected.sort_by_key(|r| r.index);
+    Ok(())
+}
+
+/// The reading thread: fills batches and sends them; a closed channel ends it quietly.
+fn read_batches<R: Read>(input: R, options: &IngestOptions, tx: &mpsc::Sender<Message>) {
+    let batch_objects = options.batch_objects.clamp(1, MAX_BATCH_OBJECTS);
+    let mut reader = BundleReader::with_limits(input, options.limits);
+    let mut batch = Batch::default();
+    let mut fatal = None;
+    for item in reader.by_ref() {
+        let raw = match item {
+            Ok(raw) => raw,
+            Err(e) => {
+                fatal = Some(e);
+                break;
+            }
+        };
+        batch.read += 1;
+        batch.bytes = raw.at.offset + raw.bytes.len() as u64;
+        match prepare(&raw, &options.owner) {
+            Ok((version, warnings)) => {
+                batch.versions.push(version);
+                batch.origins.push((raw.index, raw.at));
+                batch.warnings += warnings as u64;
+            }
+            Err(rejection) => batch.rejected.push(rejection),
+        }
+        if batch.read as usize >= batch_objects {
+            if tx.blocking_send(Message::Batch(std::mem::take(&mut batch))).is_err() {
+                return;
+            }
+        }
+    }
+    if batch.read > 0 && tx.blocking_send(Message::Batch(batch)).is_err() {
+        return;
+    }
+    let envelope = reader.envelope_diagnostics().to_vec();
+    let _ = tx.blocking_send(Message::End { envelope, fatal });
+}

@@ -1,0 +1,12 @@
+//! `selat-core`: Selat's domain, between the protocols above and the store below.
+//!
+//! - [`node`]: a node's data directory, its store and its home organisation.
+//! - [`ingest`]: the ingest flow: bytes → streaming bundle reader → validate → attach owner and
+//!   sharing → one transaction per batch. It reports each object's fate and never drops one
+//!   silently.
+//!
+//! Nothing here knows HTTP or prints; callers observe progress through callbacks.
+
+pub mod ingest;
+pub mod node;
+pub mod region;

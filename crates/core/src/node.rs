@@ -1,0 +1,96 @@
+//! A node's data directory: the embedded store and the node's identity.
+
+use std::path::{Path, PathBuf};
+
+use selat_store::{Collection, NewCollection, SqliteStore, Store};
+use serde::{Deserialize, Serialize};
+
+/// File name of the embedded store inside the data directory.
+pub const STORE_FILE: &str = "selat.db";
+/// File name of the node's settings inside the data directory.
+pub const NODE_FILE: &str = "node.json";
+
+/// What went wrong opening a node.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// The data directory or a file in it could not be read or written.
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    /// `node.json` is not what this version of Selat writes.
+    #[error("{path}: not a Selat node file: {source}")]
+    Settings { path: PathBuf, source: serde_json::Error },
+    /// No collection has this id or alias.
+    #[error("no collection {name:?}; known: {known}")]
+    UnknownCollection { name: String, known: String },
+    /// The store could not be opened or migrated.
+    #[error("opening the store: {0}")]
+    Store(#[from] selat_store::Error),
+}
+
+/// The node's persistent settings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NodeSettings {
+    /// The organisation that owns what this node's operator imports without `--as`.
+    pub home_org: String,
+}
+
+/// An open node: its directory, settings and store.
+pub struct Node {
+    pub dir: PathBuf,
+    pub settings: NodeSettings,
+    pub store: SqliteStore,
+}
+
+impl Node {
+    /// Opens (creating if needed) the node in `dir`.
+    pub async fn open(dir: &Path) -> Result<Self, NodeError> {
+        std::fs::create_dir_all(dir).map_err(|source| NodeError::Io { path: dir.to_owned(), source })?;
+        let settings = load_or_create_settings(&dir.join(NODE_FILE))?;
+        let store = SqliteStore::open(&dir.join(STORE_FILE)).await?;
+        Ok(Self { dir: dir.to_owned(), settings, store })
+    }
+}
+
+impl Node {
+    /// The collection whose id or alias is `name`; with `create`, an unknown name becomes a new
+    /// collection with that alias and title. Returns whether it was created.
+    pub async fn collection_named(&self, name: &str, create: bool) -> Result<(Collection, bool), NodeError> {
+        let collections = self.store.collections().await?;
+        if let Some(found) = collections.iter().find(|c| c.id == name || c.alias.as_deref() == Some(name)) {
+            return Ok((found.clone(), false));
+        }
+        if !create {
+            let known = collections
+                .iter()
+                .map(|c| c.alias.clone().unwrap_or_else(|| c.id.clone()))
+                .collect::<Vec<_>>();
+            return Err(NodeError::UnknownCollection { name: name.to_owned(), known: known.join(", ") });
+        }
+        let new = NewCollection {
+            id: uuid::Uuid::new_v4().to_string(),
+            title: name.to_owned(),
+            description: None,
+            alias: Some(name.to_owned()),
+            media_types: vec!["application/stix+json;version=2.1".to_owned()],
+        };
+        Ok((self.store.create_collection(&new).await?, true))
+    }
+}
+
+fn load_or_create_settings(path: &Path) -> Result<NodeSettings, NodeError> {
+    let io = |source| NodeError::Io { path: path.to_owned(), source };
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map_err(|source| NodeError::Settings { path: path.to_owned(), source }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let settings = NodeSettings { home_org: selat_stix::id::new_v4("identity") };
+            let text = serde_json::to_vec_pretty(&settings).expect("settings serialize");
+            // Write then rename, so a crash never leaves a half-written settings file.
+            let tmp = path.with_extension("json.tmp");
+            std::fs::write(&tmp, text).map_err(io)?;
+            std::fs::rename(&tmp, path).map_err(io)?;
+            Ok(settings)
+        }
+        Err(e) => Err(io(e)),
+    }
+}

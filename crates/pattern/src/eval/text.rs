@@ -1,0 +1,102 @@
+//! `LIKE` and `MATCHES`, compiled once per comparison.
+//!
+//! As upstream: both sides are NFC-normalised; `LIKE` must match the whole string (`%` any run,
+//! `_` any one character, neither crossing a newline, as Python's `.`), `MATCHES` searches
+//! anywhere. A binary value is tested against the expression read as bytes (each character
+//! below U+0100 one byte) when the expression allows it; `LIKE` reads the binary value as UTF-8.
+//! Regular expressions use the `regex` crate (linear time); the Python-only features it lacks
+//! (look-around, back-references) are a [`MatchError::InvalidRegex`].
+
+use super::{MAX_REGEX_BYTES, MatchError, Val};
+use serde_json::Value;
+use unicode_normalization::UnicodeNormalization;
+
+fn nfc(text: &str) -> String {
+    text.nfc().collect()
+}
+
+fn build(source: &str, pattern: &str) -> Result<regex::Regex, MatchError> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(MAX_REGEX_BYTES)
+        .build()
+        .map_err(|e| MatchError::InvalidRegex { pattern: source.to_owned(), reason: e.to_string() })
+}
+
+/// The expression over bytes, if every character is below U+0100; characters from U+0080 up are
+/// written as `\xHH` so that they match one byte rather than their UTF-8 encoding.
+fn build_binary(pattern: &str) -> Option<regex::bytes::Regex> {
+    let mut translated = String::with_capacity(pattern.len());
+    for c in pattern.chars() {
+        let code = u32::from(c);
+        if code >= 0x100 {
+            return None;
+        }
+        if code >= 0x80 {
+            translated.push_str(&format!("\\x{code:02X}"));
+        } else {
+            translated.push(c);
+        }
+    }
+    // An expression the byte engine rejects (e.g. a Unicode class) only stops binary values
+    // from matching; the text expression already compiled.
+    regex::bytes::RegexBuilder::new(&translated).unicode(false).size_limit(MAX_REGEX_BYTES).build().ok()
+}
+
+/// A compiled `LIKE` operand.
+#[derive(Debug)]
+pub(super) struct Like {
+    regex: regex::Regex,
+    binary_allowed: bool,
+}
+
+impl Like {
+    pub(super) fn new(operand: &str) -> Result<Like, MatchError> {
+        let operand = nfc(operand);
+        let mut pattern = String::from("^");
+        for c in operand.chars() {
+            match c {
+                '%' => pattern.push_str(".*"),
+                '_' => pattern.push('.'),
+                other => pattern.push_str(&regex::escape(other.encode_utf8(&mut [0; 4]))),
+            }
+        }
+        // Python's `$`: the end, or just before a final newline.
+        pattern.push_str("\\n?\\z");
+        Ok(Like {
+            regex: build(&operand, &pattern)?,
+            binary_allowed: operand.chars().all(|c| u32::from(c) < 0x100),
+        })
+    }
+
+    pub(super) fn test(&self, value: &Val<'_>) -> bool {
+        match value {
+            Val::Json(Value::String(s)) => self.regex.is_match(&nfc(s)),
+            Val::Bytes(b) if self.binary_allowed => {
+                std::str::from_utf8(b).is_ok_and(|s| self.regex.is_match(&nfc(s)))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A compiled `MATCHES` operand.
+#[derive(Debug)]
+pub(super) struct Matches {
+    regex: regex::Regex,
+    binary: Option<regex::bytes::Regex>,
+}
+
+impl Matches {
+    pub(super) fn new(operand: &str) -> Result<Matches, MatchError> {
+        let operand = nfc(operand);
+        Ok(Matches { regex: build(&operand, &operand)?, binary: build_binary(&operand) })
+    }
+
+    pub(super) fn test(&self, value: &Val<'_>) -> bool {
+        match value {
+            Val::Json(Value::String(s)) => self.regex.is_match(&nfc(s)),
+            Val::Bytes(b) => self.binary.as_ref().is_some_and(|r| r.is_match(b)),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! The one error type of the store.
+
+/// What went wrong in a store operation, and what the caller can do about it.
+///
+/// Problems with a single object of an ingest batch are not errors: they come back as
+/// [`Outcome::Refused`](crate::Outcome::Refused) beside the objects that were stored.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The database failed (I/O, corruption, a full disk, a lock held too long). Nothing of the
+    /// operation was committed; the caller may retry, and should report it as an internal error.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+
+    /// The schema migrations could not be applied on open: the file may belong to a newer Selat, or
+    /// be damaged. Do not write to it; restore it or upgrade.
+    #[error("schema migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+
+    /// No collection has this id. Over TAXII this is a 404.
+    #[error("collection not found: {0}")]
+    CollectionNotFound(String),
+
+    /// A collection with this id or alias exists already; pick another.
+    #[error("collection already exists: {0}")]
+    CollectionExists(String),
+
+    /// A collection id must be a UUID (TAXII 2.1 §5.2); this one is not.
+    #[error("collection id is not a UUID: {0}")]
+    InvalidCollectionId(String),
+
+    /// The batch holds more objects than [`MAX_BATCH_LEN`](crate::MAX_BATCH_LEN); split it.
+    #[error("batch of {len} objects is over the limit of {max}")]
+    BatchTooLarge {
+        /// Objects in the refused batch.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+
+    /// A query filter lists more values than [`MAX_FILTER_VALUES`](crate::MAX_FILTER_VALUES);
+    /// ask with fewer.
+    #[error("filter `{filter}` lists {len} values, over the limit of {max}")]
+    TooManyFilterValues {
+        /// The filter's name (`type`, `id`, `spec_version`, `version`).
+        filter: &'static str,
+        /// Values given.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+}
+
+/// The store's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,384 @@
+//! The store's own types: what callers hand in and what queries hand back.
+//!
+//! These are row types, not wire types: TAXII and REST JSON live with their protocols and convert
+//! to and from these at the boundary. Times are integer microseconds since the Unix epoch.
+
+use crate::error::{Error, Result};
+use crate::{MAX_FILTER_VALUES, MAX_PAGE_LIMIT, MAX_SCAN_LIMIT};
+
+/// One STIX object version to store, with the columns queries need already computed by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewVersion {
+    /// The STIX id, e.g. `indicator--<uuid>`.
+    pub id: String,
+    /// The STIX `type`.
+    pub object_type: String,
+    /// The STIX `spec_version`, e.g. `2.1`.
+    pub spec_version: String,
+    /// `created`, in microseconds.
+    pub created_us: Option<i64>,
+    /// `modified`, in microseconds.
+    pub modified_us: Option<i64>,
+    /// `created_by_ref`, kept byte-exact.
+    pub created_by_ref: Option<String>,
+    /// `revoked`.
+    pub revoked: bool,
+    /// Effective TLP: `clear`, `green`, `amber`, `amber+strict`, `red`, or none.
+    pub tlp: Option<String>,
+    /// Distribution scope: `organisation`, `national`, `community`, `group` or `recipients`.
+    pub scope: String,
+    /// `confidence`.
+    pub confidence: Option<i64>,
+    /// A cyber-observable: its id is deterministic, so each owner keeps its own copy.
+    pub is_sco: bool,
+    /// The owning organisation's identity id.
+    pub owner: String,
+    /// The canonical compact JSON of the object, stored and served byte-exact.
+    pub json: String,
+}
+
+impl NewVersion {
+    /// The version the object states itself: `modified`, else `created`. Without either, the
+    /// store uses the time the content was first stored (TAXII 2.1 §3.4.1).
+    pub fn stated_version_us(&self) -> Option<i64> {
+        self.modified_us.or(self.created_us)
+    }
+}
+
+/// What happened to one object of an ingest batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Something was written: a new version, or a version stored earlier that is now added to the
+    /// batch's collection. `date_added_us` is its `date_added` in that collection, if one was given.
+    Stored {
+        /// The entry's `date_added` in the collection.
+        date_added_us: Option<i64>,
+    },
+    /// Nothing was written: this version (same id, version and owner, same content) is already
+    /// stored, and already in the collection if one was given. Re-sending is safe.
+    AlreadyPresent,
+    /// The object was not stored; the reason says why.
+    Refused {
+        /// Why.
+        reason: Refusal,
+    },
+}
+
+/// Why an object version was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Another organisation owns this id; only the owner adds versions (SCOs excepted).
+    NotOwner,
+    /// The same owner already stored this `(id, version)` with different content; a new version
+    /// needs a new `modified`.
+    VersionConflict,
+}
+
+impl Refusal {
+    /// The reason as it appears in TAXII status `failures` and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Refusal::NotOwner => "not-owner",
+            Refusal::VersionConflict => "version-conflict",
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A collection to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCollection {
+    /// A UUID.
+    pub id: String,
+    /// Human-readable title.
+    pub title: String,
+    /// Optional description.
+    pub description: Option<String>,
+    /// Optional alias, unique among collections.
+    pub alias: Option<String>,
+    /// Media types served, e.g. `application/stix+json;version=2.1`.
+    pub media_types: Vec<String>,
+}
+
+/// A stored TAXII collection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Collection {
+    /// A UUID.
+    pub id: String,
+    /// Human-readable title.
+    pub title: String,
+    /// Optional description.
+    pub description: Option<String>,
+    /// Optional alias.
+    pub alias: Option<String>,
+    /// Media types served.
+    pub media_types: Vec<String>,
+    /// When the collection was created.
+    pub created_us: i64,
+}
+
+/// Which versions of each object a page returns: the union of the selected sets (TAXII 2.1
+/// `match[version]`, a comma list of `first`, `last`, `all` and timestamps). No selector at all
+/// means `last`, TAXII's default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VersionFilter {
+    /// The latest version of each object in the collection.
+    pub last: bool,
+    /// The earliest version of each object in the collection.
+    pub first: bool,
+    /// Every version; makes the other selectors moot.
+    pub all: bool,
+    /// Versions with exactly these timestamps.
+    pub at_us: Vec<i64>,
+}
+
+impl VersionFilter {
+    /// Only the latest version of each object (the default).
+    pub fn last() -> Self {
+        VersionFilter { last: true, ..Self::default() }
+    }
+
+    /// Only the earliest version of each object.
+    pub fn first() -> Self {
+        VersionFilter { first: true, ..Self::default() }
+    }
+
+    /// Every version.
+    pub fn all() -> Self {
+        VersionFilter { all: true, ..Self::default() }
+    }
+
+    /// Versions with these timestamps.
+    pub fn at(at_us: Vec<i64>) -> Self {
+        VersionFilter { at_us, ..Self::default() }
+    }
+
+    /// The same filter with no selector replaced by TAXII's default, `last`.
+    pub(crate) fn effective(&self) -> VersionFilter {
+        let none = !self.last && !self.first && !self.all && self.at_us.is_empty();
+        if none { VersionFilter::last() } else { self.clone() }
+    }
+}
+
+/// One page of a collection, in `date_added` order (objects or manifest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageQuery {
+    /// The collection's id.
+    pub collection: String,
+    /// Only entries added strictly after this time (TAXII `added_after`, or a `next` cursor).
+    pub added_after_us: Option<i64>,
+    /// At most this many entries; values above [`MAX_PAGE_LIMIT`] give a page of that size.
+    pub limit: usize,
+    /// Only these STIX types (any of them); empty means all.
+    pub types: Vec<String>,
+    /// Only these ids (any of them); empty means all.
+    pub ids: Vec<String>,
+    /// Only these spec versions (any of them); empty means all.
+    pub spec_versions: Vec<String>,
+    /// Which versions of each object.
+    pub versions: VersionFilter,
+}
+
+impl PageQuery {
+    /// The first page of `collection`, latest versions, with no other filter.
+    pub fn new(collection: impl Into<String>, limit: usize) -> Self {
+        PageQuery {
+            collection: collection.into(),
+            added_after_us: None,
+            limit,
+            types: Vec::new(),
+            ids: Vec::new(),
+            spec_versions: Vec::new(),
+            versions: VersionFilter::default(),
+        }
+    }
+
+    /// The query of one object's entries (TAXII `objects/{id}/` and `objects/{id}/versions/`).
+    pub fn object(collection: impl Into<String>, id: impl Into<String>, limit: usize) -> Self {
+        PageQuery { ids: vec![id.into()], ..PageQuery::new(collection, limit) }
+    }
+
+    /// The limit the store applies: at least 1, at most [`MAX_PAGE_LIMIT`].
+    pub(crate) fn limit_applied(&self) -> usize {
+        self.limit.clamp(1, MAX_PAGE_LIMIT)
+    }
+
+    /// Refuses filters with more values than the store will put in one statement.
+    pub(crate) fn check_limits(&self) -> Result<()> {
+        check_filter("type", self.types.len())?;
+        check_filter("id", self.ids.len())?;
+        check_filter("spec_version", self.spec_versions.len())?;
+        check_filter("version", self.versions.at_us.len())
+    }
+}
+
+fn check_filter(filter: &'static str, len: usize) -> Result<()> {
+    if len > MAX_FILTER_VALUES {
+        return Err(Error::TooManyFilterValues { filter, len, max: MAX_FILTER_VALUES });
+    }
+    Ok(())
+}
+
+/// An entry of a page that has a `date_added`.
+pub trait Dated {
+    /// The entry's `date_added` in its collection.
+    fn date_added_us(&self) -> i64;
+}
+
+/// An object entry of a collection page, served straight from the stored JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectEntry {
+    /// `date_added` in the collection.
+    pub date_added_us: i64,
+    /// The STIX id.
+    pub id: String,
+    /// The version (modified, else created, else first date_added).
+    pub version_us: i64,
+    /// The STIX spec version.
+    pub spec_version: String,
+    /// The canonical JSON, byte-exact as stored.
+    pub json: String,
+}
+
+/// A manifest entry of a collection page: the object's metadata without its JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestEntry {
+    /// `date_added` in the collection.
+    pub date_added_us: i64,
+    /// The STIX id.
+    pub id: String,
+    /// The version.
+    pub version_us: i64,
+    /// The STIX spec version.
+    pub spec_version: String,
+}
+
+impl ManifestEntry {
+    /// The TAXII media type of this entry, e.g. `application/stix+json;version=2.1`.
+    pub fn media_type(&self) -> String {
+        format!("application/stix+json;version={}", self.spec_version)
+    }
+}
+
+impl Dated for ObjectEntry {
+    fn date_added_us(&self) -> i64 {
+        self.date_added_us
+    }
+}
+
+impl Dated for ManifestEntry {
+    fn date_added_us(&self) -> i64 {
+        self.date_added_us
+    }
+}
+
+/// A page of entries in `date_added` order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    /// The entries, `date_added` strictly increasing.
+    pub entries: Vec<T>,
+    /// More entries may match after this page. A page can be shorter than the limit and still
+    /// have more, when the store stopped after examining [`MAX_SCAN_PER_PAGE`](crate::MAX_SCAN_PER_PAGE)
+    /// entries that the filters hid.
+    pub more: bool,
+    /// Where the next page starts (its `added_after`) when `more` is set.
+    pub next_added_after_us: Option<i64>,
+}
+
+impl<T: Dated> Page<T> {
+    /// `date_added` of the first entry (TAXII `X-TAXII-Date-Added-First`).
+    pub fn date_added_first_us(&self) -> Option<i64> {
+        self.entries.first().map(Dated::date_added_us)
+    }
+
+    /// `date_added` of the last entry (TAXII `X-TAXII-Date-Added-Last`).
+    pub fn date_added_last_us(&self) -> Option<i64> {
+        self.entries.last().map(Dated::date_added_us)
+    }
+}
+
+/// One keyset page of an export scan over stored versions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScanQuery {
+    /// Resume after this cursor: `None` for the start, else the previous page's `next_after`.
+    pub after: Option<i64>,
+    /// At most this many rows; values above [`MAX_SCAN_LIMIT`] give a page of that size.
+    pub limit: usize,
+    /// Only the latest version of each object (in the collection, when one is given).
+    pub latest_only: bool,
+    /// Only this STIX type.
+    pub object_type: Option<String>,
+    /// Only versions in this collection, in `date_added` order.
+    pub collection: Option<String>,
+}
+
+impl ScanQuery {
+    /// The limit the store applies: at least 1, at most [`MAX_SCAN_LIMIT`].
+    pub(crate) fn limit_applied(&self) -> usize {
+        self.limit.clamp(1, MAX_SCAN_LIMIT)
+    }
+}
+
+/// A page of an export scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanPage {
+    /// The rows, in the scan's order.
+    pub rows: Vec<StoredVersion>,
+    /// The cursor for the next page, or `None` when the scan is complete.
+    pub next_after: Option<i64>,
+}
+
+/// A stored object version with every column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredVersion {
+    /// The store's internal sequence number: increasing in insertion order, never reused.
+    pub seq: i64,
+    /// The STIX id.
+    pub id: String,
+    /// The version.
+    pub version_us: i64,
+    /// The owning organisation.
+    pub owner: String,
+    /// The STIX type.
+    pub object_type: String,
+    /// The STIX spec version.
+    pub spec_version: String,
+    /// `created`.
+    pub created_us: Option<i64>,
+    /// `modified`.
+    pub modified_us: Option<i64>,
+    /// `created_by_ref`.
+    pub created_by_ref: Option<String>,
+    /// `revoked`.
+    pub revoked: bool,
+    /// Effective TLP.
+    pub tlp: Option<String>,
+    /// Distribution scope.
+    pub scope: String,
+    /// `confidence`.
+    pub confidence: Option<i64>,
+    /// A cyber-observable.
+    pub is_sco: bool,
+    /// The latest version of this id for this owner.
+    pub is_latest: bool,
+    /// When this version was first stored.
+    pub stored_us: i64,
+    /// `date_added` in the scanned collection (collection scans only).
+    pub date_added_us: Option<i64>,
+    /// The canonical JSON.
+    pub json: String,
+}
+
+/// How much a store, or one collection, holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Distinct object ids.
+    pub objects: u64,
+    /// Object versions (each owner's copy of an SCO counts once).
+    pub versions: u64,
+}

@@ -1,0 +1,176 @@
+//! The embedded SQLite backend.
+//!
+//! One file in WAL mode with `synchronous=FULL`: a committed batch survives `kill -9` and power
+//! loss. All writes go through a pool of one connection and start with `BEGIN IMMEDIATE`, so
+//! writers queue instead of failing on lock upgrades and `date_added` is assigned in commit order.
+//! Readers have their own pool of read-only connections and never wait for the writer.
+
+mod collections;
+mod ingest;
+mod page;
+mod scan;
+mod sql;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::error::{Error, Result};
+use crate::model::{
+    Collection, Counts, ManifestEntry, NewCollection, NewVersion, ObjectEntry, Outcome, Page,
+    PageQuery, ScanPage, ScanQuery,
+};
+use crate::store::Store;
+
+/// The embedded schema migrations.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// How to open a SQLite store. `Default` suits a node.
+#[derive(Debug, Clone)]
+pub struct SqliteOptions {
+    /// Read-only connections for queries.
+    pub readers: u32,
+    /// How long a connection waits for a lock held by another process before failing.
+    pub busy_timeout: Duration,
+    /// Page cache of the writer connection, in KiB.
+    pub writer_cache_kib: u32,
+    /// Database page size in bytes, used when the file is created. Measured: 16 KiB pages ingest
+    /// about 30% faster than SQLite's 4 KiB default for ~600-byte objects.
+    pub page_size: u32,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        SqliteOptions {
+            readers: 4,
+            busy_timeout: Duration::from_secs(10),
+            writer_cache_kib: 64 * 1024,
+            page_size: 16 * 1024,
+        }
+    }
+}
+
+/// A store in one SQLite file. Cheap to clone: clones share the connection pools.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+    /// Collection id → internal key. Collections are never deleted, so entries never go stale.
+    keys: Arc<RwLock<HashMap<String, i64>>>,
+}
+
+impl SqliteStore {
+    /// Opens the store at `path` with default options, creating the file and schema if missing.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open_with(path, &SqliteOptions::default()).await
+    }
+
+    /// Opens the store at `path`, creating it if missing and applying pending migrations.
+    pub async fn open_with(path: impl AsRef<Path>, options: &SqliteOptions) -> Result<Self> {
+        let base = SqliteConnectOptions::new()
+            .filename(path)
+            .page_size(options.page_size)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(options.busy_timeout)
+            .foreign_keys(true);
+        let cache = format!("-{}", options.writer_cache_kib);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(base.clone().create_if_missing(true).pragma("cache_size", cache))
+            .await?;
+        MIGRATOR.run(&writer).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(options.readers.max(1))
+            .connect_with(base.read_only(true))
+            .await?;
+        Ok(SqliteStore { writer, reader, keys: Arc::default() })
+    }
+
+    /// Closes both pools, waiting for connections in use to be returned.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+
+    /// The internal key of a collection, from the cache or the database.
+    async fn collection_key(&self, id: &str) -> Result<i64> {
+        if let Some(key) = self.keys.read().ok().and_then(|keys| keys.get(id).copied()) {
+            return Ok(key);
+        }
+        let key: Option<i64> = sqlx::query_scalar("SELECT key FROM collections WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?;
+        let key = key.ok_or_else(|| Error::CollectionNotFound(id.to_owned()))?;
+        if let Ok(mut keys) = self.keys.write() {
+            keys.insert(id.to_owned(), key);
+        }
+        Ok(key)
+    }
+}
+
+impl Store for SqliteStore {
+    async fn create_collection(&self, new: &NewCollection) -> Result<Collection> {
+        collections::create(&self.writer, new).await
+    }
+
+    async fn collection(&self, id: &str) -> Result<Option<Collection>> {
+        collections::get(&self.reader, id).await
+    }
+
+    async fn collections(&self) -> Result<Vec<Collection>> {
+        collections::list(&self.reader).await
+    }
+
+    async fn ingest(&self, batch: &[NewVersion], collection: Option<&str>) -> Result<Vec<Outcome>> {
+        ingest::ingest(&self.writer, batch, collection).await
+    }
+
+    async fn objects_page(&self, query: &PageQuery) -> Result<Page<ObjectEntry>> {
+        let key = self.collection_key(&query.collection).await?;
+        page::objects(&self.reader, key, query).await
+    }
+
+    async fn manifest_page(&self, query: &PageQuery) -> Result<Page<ManifestEntry>> {
+        let key = self.collection_key(&query.collection).await?;
+        page::manifest(&self.reader, key, query).await
+    }
+
+    async fn remove_object(&self, collection: &str, id: &str) -> Result<u64> {
+        let key = self.collection_key(collection).await?;
+        let sql = "DELETE FROM collection_entries INDEXED BY collection_entries_object \
+                   WHERE collection_key = ? AND id = ?";
+        let done = sqlx::query(sql).bind(key).bind(id).execute(&self.writer).await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn scan(&self, query: &ScanQuery) -> Result<ScanPage> {
+        match &query.collection {
+            None => scan::all(&self.reader, query).await,
+            Some(id) => {
+                let key = self.collection_key(id).await?;
+                scan::collection(&self.reader, key, query).await
+            }
+        }
+    }
+
+    async fn counts(&self, collection: Option<&str>) -> Result<Counts> {
+        match collection {
+            None => scan::counts(&self.reader).await,
+            Some(id) => {
+                let key = self.collection_key(id).await?;
+                scan::collection_counts(&self.reader, key).await
+            }
+        }
+    }
+}
+
+/// Now, in microseconds since the Unix epoch.
+fn now_us() -> i64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    since.map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+}

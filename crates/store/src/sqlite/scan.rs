@@ -1,0 +1,90 @@
+//! Export scans and counts in SQLite.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+
+use crate::error::Result;
+use crate::model::{Counts, ScanPage, ScanQuery, StoredVersion};
+
+const COLUMNS: &str = "v.seq, v.id, v.version_us, v.owner, v.object_type, v.spec_version, \
+                       v.created_us, v.modified_us, v.created_by_ref, v.revoked, v.tlp, v.scope, \
+                       v.confidence, v.is_sco, v.is_latest, v.stored_us, v.json";
+
+/// A page of every stored version by `seq`; the cursor is the last `seq`.
+pub(super) async fn all(pool: &SqlitePool, query: &ScanQuery) -> Result<ScanPage> {
+    let limit = query.limit_applied();
+    let mut qb =
+        QueryBuilder::new(format!("SELECT {COLUMNS}, NULL AS date_added_us FROM object_versions AS v"));
+    qb.push(" WHERE v.seq > ").push_bind(query.after.unwrap_or(0));
+    if query.latest_only {
+        qb.push(" AND v.is_latest = 1");
+    }
+    if let Some(object_type) = &query.object_type {
+        qb.push(" AND v.object_type = ").push_bind(object_type.as_str());
+    }
+    qb.push(" ORDER BY v.seq LIMIT ").push_bind(limit as i64);
+    let rows = fetch(pool, &mut qb).await?;
+    let next_after = if rows.len() < limit { None } else { rows.last().map(|r| r.seq) };
+    Ok(ScanPage { rows, next_after })
+}
+
+/// A page of one collection's versions by `date_added`; the cursor is the last `date_added`.
+pub(super) async fn collection(pool: &SqlitePool, key: i64, query: &ScanQuery) -> Result<ScanPage> {
+    let limit = query.limit_applied();
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT {COLUMNS}, e.date_added_us FROM collection_entries AS e \
+         JOIN object_versions AS v ON v.seq = e.seq WHERE e.collection_key = "
+    ));
+    qb.push_bind(key).push(" AND e.date_added_us > ").push_bind(query.after.unwrap_or(i64::MIN));
+    if query.latest_only {
+        qb.push(" AND e.is_last = 1");
+    }
+    if let Some(object_type) = &query.object_type {
+        qb.push(" AND e.object_type = ").push_bind(object_type.as_str());
+    }
+    qb.push(" ORDER BY e.date_added_us LIMIT ").push_bind(limit as i64);
+    let rows = fetch(pool, &mut qb).await?;
+    let next_after = if rows.len() < limit { None } else { rows.last().and_then(|r| r.date_added_us) };
+    Ok(ScanPage { rows, next_after })
+}
+
+async fn fetch(pool: &SqlitePool, qb: &mut QueryBuilder<Sqlite>) -> Result<Vec<StoredVersion>> {
+    let rows = qb.build().fetch_all(pool).await?;
+    Ok(rows.iter().map(stored_version).collect::<Result<_, _>>()?)
+}
+
+fn stored_version(row: &SqliteRow) -> Result<StoredVersion, sqlx::Error> {
+    Ok(StoredVersion {
+        seq: row.try_get(0)?,
+        id: row.try_get(1)?,
+        version_us: row.try_get(2)?,
+        owner: row.try_get(3)?,
+        object_type: row.try_get(4)?,
+        spec_version: row.try_get(5)?,
+        created_us: row.try_get(6)?,
+        modified_us: row.try_get(7)?,
+        created_by_ref: row.try_get(8)?,
+        revoked: row.try_get(9)?,
+        tlp: row.try_get(10)?,
+        scope: row.try_get(11)?,
+        confidence: row.try_get(12)?,
+        is_sco: row.try_get(13)?,
+        is_latest: row.try_get(14)?,
+        stored_us: row.try_get(15)?,
+        json: row.try_get(16)?,
+        date_added_us: row.try_get(17)?,
+    })
+}
+
+pub(super) async fn counts(pool: &SqlitePool) -> Result<Counts> {
+    let sql =
+        "SELECT (SELECT COUNT(DISTINCT id) FROM object_versions), (SELECT COUNT(*) FROM object_versions)";
+    let (objects, versions): (i64, i64) = sqlx::query_as(sql).fetch_one(pool).await?;
+    Ok(Counts { objects: objects as u64, versions: versions as u64 })
+}
+
+pub(super) async fn collection_counts(pool: &SqlitePool, key: i64) -> Result<Counts> {
+    let sql = "SELECT COUNT(DISTINCT id), COUNT(*) FROM collection_entries WHERE collection_key = ?";
+    let (objects, versions): (i64, i64) = sqlx::query_as(sql).bind(key).fetch_one(pool).await?;
+    Ok(Counts { objects: objects as u64, versions: versions as u64 })
+}
