@@ -125,7 +125,10 @@ fn parse_validate(input: &Path, threads: usize) -> anyhow::Result<(u64, f64)> {
             .map(|_| {
                 scope.spawn(|| -> anyhow::Result<u64> {
                     let mut done = 0;
-                    while let Ok(chunk) = rx.lock().expect("no worker panics").recv() {
+                    loop {
+                        // Take the lock only to receive, so workers prepare chunks concurrently.
+                        let received = rx.lock().expect("no worker panics").recv();
+                        let Ok(chunk) = received else { break };
                         for raw in &chunk {
                             ingest::prepare(raw, "identity--00000000-0000-4000-8000-000000000000").map_err(
                                 |r| anyhow::anyhow!("generated object {} rejected: {:?}", r.index, r.reasons),

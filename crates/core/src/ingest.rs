@@ -10,7 +10,7 @@ use std::io::Read;
 
 use selat_stix::bundle::{BundleReader, Position, RawObject, ReadError, ReaderLimits};
 use selat_stix::meta::ObjectMeta;
-use selat_stix::{Diagnostic, canonical, validate};
+use selat_stix::{Diagnostic, Timestamp, canonical, validate};
 use selat_store::{NewVersion, Outcome, Store};
 use tokio::sync::mpsc;
 
@@ -34,6 +34,11 @@ pub struct IngestOptions {
     /// Objects per transaction, 1..=[`MAX_BATCH_OBJECTS`].
     pub batch_objects: usize,
     pub limits: ReaderLimits,
+    /// Keep every object's outcome in the report (TAXII status needs them; bounded by
+    /// `limits.max_objects` there).
+    pub record_outcomes: bool,
+    /// Accept only TLP:CLEAR objects of scope `community` (the public advisory collection).
+    pub clear_community_only: bool,
 }
 
 impl IngestOptions {
@@ -43,6 +48,8 @@ impl IngestOptions {
             collection: None,
             batch_objects: DEFAULT_BATCH_OBJECTS,
             limits: ReaderLimits::default(),
+            record_outcomes: false,
+            clear_community_only: false,
         }
     }
 }
@@ -76,10 +83,38 @@ pub struct IngestReport {
     pub envelope: Vec<Diagnostic>,
     /// Why reading stopped early, if it did. Objects before that point were handled normally.
     pub fatal: Option<ReadError>,
+    /// Every object's outcome in input order, when [`IngestOptions::record_outcomes`] is set.
+    pub outcomes: Vec<ObjectOutcome>,
+}
+
+/// What happened to one object (for TAXII status resources).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectOutcome {
+    pub index: u64,
+    pub id: Option<String>,
+    /// The object's version: its `modified`, else `created`, else the `date_added` it got.
+    pub version: Option<String>,
+    pub result: OutcomeKind,
+}
+
+/// The fate of one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutcomeKind {
+    Stored,
+    AlreadyPresent,
+    Rejected(Vec<String>),
 }
 
 impl IngestReport {
-    fn reject(&mut self, rejection: Rejection) {
+    fn reject(&mut self, rejection: Rejection, record: bool) {
+        if record {
+            self.outcomes.push(ObjectOutcome {
+                index: rejection.index,
+                id: rejection.id.clone(),
+                version: None,
+                result: OutcomeKind::Rejected(rejection.reasons.clone()),
+            });
+        }
         self.rejected_total += 1;
         if self.rejected.len() < MAX_REPORTED_REJECTIONS {
             self.rejected.push(rejection);
@@ -106,7 +141,7 @@ pub enum IngestError {
 }
 
 /// One object made ready for the store, or the reasons it cannot be.
-pub fn prepare(raw: &RawObject, owner: &str) -> Result<(NewVersion, usize), Rejection> {
+pub fn prepare(raw: &RawObject, owner: &str) -> Result<Prepared, Rejection> {
     let reject =
         |id: Option<String>, reasons: Vec<String>| Rejection { index: raw.index, id, at: raw.at, reasons };
     let value = raw.parse().map_err(|e| reject(None, vec![e.to_string()]))?;
@@ -120,6 +155,10 @@ pub fn prepare(raw: &RawObject, owner: &str) -> Result<(NewVersion, usize), Reje
     if !errors.is_empty() {
         return Err(reject(id, errors));
     }
+    let version_text = ["modified", "created"]
+        .iter()
+        .find_map(|k| value.get(*k).and_then(|v| v.as_str()))
+        .map(str::to_owned);
     let meta = ObjectMeta::extract(&value)
         .ok_or_else(|| reject(id.clone(), vec!["$: object has no string `type` and `id`".to_owned()]))?;
     let json = String::from_utf8(canonical::compact(&raw.bytes))
@@ -139,7 +178,17 @@ pub fn prepare(raw: &RawObject, owner: &str) -> Result<(NewVersion, usize), Reje
         owner: owner.to_owned(),
         json,
     };
-    Ok((version, diagnostics.len()))
+    Ok(Prepared { version, version_text, warnings: diagnostics.len() })
+}
+
+/// An object ready for the store.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub version: NewVersion,
+    /// `modified`, else `created`, as the object wrote it.
+    pub version_text: Option<String>,
+    /// Validation warnings.
+    pub warnings: usize,
 }
 
 /// What the reading thread hands the storing side.
@@ -151,8 +200,8 @@ enum Message {
 #[derive(Default)]
 struct Batch {
     versions: Vec<NewVersion>,
-    /// For each version: its index in the input and where it starts.
-    origins: Vec<(u64, Position)>,
+    /// For each version: its index in the input, where it starts, and its version text.
+    origins: Vec<(u64, Position, Option<String>)>,
     rejected: Vec<Rejection>,
     warnings: u64,
     read: u64,
@@ -176,7 +225,7 @@ pub async fn ingest<S: Store, R: Read + Send + 'static>(
             Message::Batch(batch) => {
                 progress.objects += batch.read;
                 progress.bytes = batch.bytes;
-                store_batch(store, batch, options.collection.as_deref(), &mut report).await?;
+                store_batch(store, batch, options, &mut report).await?;
                 on_progress(progress);
             }
             Message::End { envelope, fatal } => {
@@ -192,33 +241,69 @@ pub async fn ingest<S: Store, R: Read + Send + 'static>(
 async fn store_batch<S: Store>(
     store: &S,
     batch: Batch,
-    collection: Option<&str>,
+    options: &IngestOptions,
     report: &mut IngestReport,
 ) -> Result<(), IngestError> {
+    let record = options.record_outcomes;
     report.read += batch.read;
     report.warnings += batch.warnings;
     for rejection in batch.rejected {
-        report.reject(rejection);
+        report.reject(rejection, record);
     }
-    if batch.versions.is_empty() {
-        return Ok(());
-    }
-    let outcomes = store.ingest(&batch.versions, collection).await?;
-    debug_assert_eq!(outcomes.len(), batch.versions.len());
-    for ((outcome, version), (index, at)) in outcomes.iter().zip(&batch.versions).zip(&batch.origins) {
-        match outcome {
-            Outcome::Stored { .. } => report.stored += 1,
-            Outcome::AlreadyPresent => report.already_present += 1,
-            Outcome::Refused { reason } => report.reject(Rejection {
-                index: *index,
-                id: Some(version.id.clone()),
-                at: *at,
-                reasons: vec![reason.to_string()],
-            }),
+    if !batch.versions.is_empty() {
+        let outcomes = store.ingest(&batch.versions, options.collection.as_deref()).await?;
+        debug_assert_eq!(outcomes.len(), batch.versions.len());
+        for ((outcome, version), (index, at, text)) in outcomes.iter().zip(&batch.versions).zip(batch.origins)
+        {
+            let (result, date_added) = match outcome {
+                Outcome::Stored { date_added_us } => (OutcomeKind::Stored, *date_added_us),
+                Outcome::AlreadyPresent => (OutcomeKind::AlreadyPresent, None),
+                Outcome::Refused { reason } => {
+                    let rejection = Rejection {
+                        index,
+                        id: Some(version.id.clone()),
+                        at,
+                        reasons: vec![reason.to_string()],
+                    };
+                    report.reject(rejection, record);
+                    continue;
+                }
+            };
+            match result {
+                OutcomeKind::Stored => report.stored += 1,
+                _ => report.already_present += 1,
+            }
+            if record {
+                let version_text = text
+                    .or_else(|| date_added.map(|us| Timestamp { micros: us, fraction_digits: 6 }.format(6)));
+                report.outcomes.push(ObjectOutcome {
+                    index,
+                    id: Some(version.id.clone()),
+                    version: version_text,
+                    result,
+                });
+            }
         }
     }
     report.rejected.sort_by_key(|r| r.index);
+    report.outcomes.sort_by_key(|o| o.index);
     Ok(())
+}
+
+/// Collection-level admission rules, after validation.
+fn admit(prepared: Prepared, raw: &RawObject, options: &IngestOptions) -> Result<Prepared, Rejection> {
+    let v = &prepared.version;
+    if options.clear_community_only && (v.tlp.as_deref() != Some("clear") || v.scope != "community") {
+        return Err(Rejection {
+            index: raw.index,
+            id: Some(v.id.clone()),
+            at: raw.at,
+            reasons: vec![
+                "public-collection: this collection accepts only TLP:CLEAR objects of scope community".into(),
+            ],
+        });
+    }
+    Ok(prepared)
 }
 
 /// The reading thread: fills batches and sends them; a closed channel ends it quietly.
@@ -237,11 +322,11 @@ fn read_batches<R: Read>(input: R, options: &IngestOptions, tx: &mpsc::Sender<Me
         };
         batch.read += 1;
         batch.bytes = raw.at.offset + raw.bytes.len() as u64;
-        match prepare(&raw, &options.owner) {
-            Ok((version, warnings)) => {
-                batch.versions.push(version);
-                batch.origins.push((raw.index, raw.at));
-                batch.warnings += warnings as u64;
+        match prepare(&raw, &options.owner).and_then(|p| admit(p, &raw, options)) {
+            Ok(prepared) => {
+                batch.versions.push(prepared.version);
+                batch.origins.push((raw.index, raw.at, prepared.version_text));
+                batch.warnings += prepared.warnings as u64;
             }
             Err(rejection) => batch.rejected.push(rejection),
         }

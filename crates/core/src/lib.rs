@@ -7,6 +7,11 @@
 //!
 //! Nothing here knows HTTP or prints; callers observe progress through callbacks.
 
+pub mod access;
+pub mod accounts;
+pub mod auth;
 pub mod ingest;
 pub mod node;
+pub mod org;
 pub mod region;
+pub mod submissions;

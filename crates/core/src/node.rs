@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use selat_store::{Collection, NewCollection, SqliteStore, Store};
+use selat_store::{Collection, Directory, NewCollection, SqliteStore, Store};
+
+use crate::accounts::LoginPolicy;
 use serde::{Deserialize, Serialize};
 
 /// File name of the embedded store inside the data directory.
@@ -39,6 +41,7 @@ pub struct Node {
     pub dir: PathBuf,
     pub settings: NodeSettings,
     pub store: SqliteStore,
+    pub login_policy: LoginPolicy,
 }
 
 impl Node {
@@ -47,7 +50,18 @@ impl Node {
         std::fs::create_dir_all(dir).map_err(|source| NodeError::Io { path: dir.to_owned(), source })?;
         let settings = load_or_create_settings(&dir.join(NODE_FILE))?;
         let store = SqliteStore::open(&dir.join(STORE_FILE)).await?;
-        Ok(Self { dir: dir.to_owned(), settings, store })
+        Ok(Self { dir: dir.to_owned(), settings, store, login_policy: LoginPolicy::default() })
+    }
+
+    /// A secret of this node (e.g. the cursor-signing key): 32 random bytes made on first use and
+    /// kept in the store, so cursors stay valid across restarts.
+    pub async fn secret(&self, name: &str) -> Result<Vec<u8>, NodeError> {
+        let mut fresh = [0u8; 32];
+        getrandom::fill(&mut fresh).map_err(|e| NodeError::Io {
+            path: self.dir.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        Ok(self.store.setting_or_insert(&format!("secret:{name}"), &fresh).await?)
     }
 }
 

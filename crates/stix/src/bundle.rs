@@ -186,8 +186,8 @@ impl<R: Read> BundleReader<R> {
         self.shape
     }
 
-    /// Objects handed out so far.
-    pub fn count(&self) -> u64 {
+    /// Objects handed out so far. (Not `count`: that name is `Iterator::count`, which consumes.)
+    pub fn objects_read(&self) -> u64 {
         self.count
     }
 
@@ -218,7 +218,9 @@ impl<R: Read> BundleReader<R> {
                             self.state = State::InTopArray { first: true };
                         }
                         _ => {
-                            return Err(self.syntax("expected a JSON object, a bundle or an array of objects"));
+                            return Err(
+                                self.syntax("expected a JSON object, a bundle or an array of objects")
+                            );
                         }
                     }
                 }

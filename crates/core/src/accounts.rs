@@ -1,0 +1,249 @@
+//! Organisations, users and API tokens on a node, and authenticating requests against them.
+
+use selat_stix::timestamp::now_micros;
+use selat_store::{Directory, OrganisationRow, TokenRow, UserRow};
+
+use crate::auth::{self, CredentialError, IssuedToken};
+use crate::node::Node;
+use crate::org::{OrgKind, Organisation, Principal, Role};
+
+/// Failed logins in a row that lock an account, by default.
+pub const DEFAULT_MAX_FAILED_LOGINS: u32 = 5;
+/// How long a locked account stays locked, by default.
+pub const DEFAULT_LOCKOUT_SECS: u64 = 15 * 60;
+
+/// When repeated failures lock an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginPolicy {
+    pub max_failed_logins: u32,
+    pub lockout_secs: u64,
+}
+
+impl Default for LoginPolicy {
+    fn default() -> Self {
+        Self { max_failed_logins: DEFAULT_MAX_FAILED_LOGINS, lockout_secs: DEFAULT_LOCKOUT_SECS }
+    }
+}
+
+/// Why authentication failed. The HTTP layer answers all of these with the same 401, so a caller
+/// learns nothing about which accounts exist; the variants are for logs and the audit trail.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// Unknown user or token, wrong password or secret, or a malformed credential.
+    #[error("invalid credentials")]
+    Invalid,
+    /// The token's expiry has passed.
+    #[error("token expired")]
+    Expired,
+    /// The token was revoked.
+    #[error("token revoked")]
+    Revoked,
+    /// Too many failed logins; try again after the lock-out.
+    #[error("account locked until {until_us}")]
+    Locked { until_us: i64 },
+    /// The account is disabled by an administrator.
+    #[error("account disabled")]
+    Disabled,
+    #[error("store: {0}")]
+    Store(#[from] selat_store::Error),
+}
+
+/// Why an account operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// A short name, username or identity is already taken, or a reference does not resolve.
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Credential(#[from] CredentialError),
+    #[error("store: {0}")]
+    Store(#[from] selat_store::Error),
+}
+
+impl Node {
+    /// Registers an organisation. A sector lead must name an existing member state as parent.
+    pub async fn create_organisation(&self, org: &Organisation) -> Result<(), AccountError> {
+        let short_ok = !org.short_name.is_empty()
+            && org.short_name.len() <= 64
+            && org.short_name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !short_ok {
+            return Err(AccountError::Invalid(format!("invalid short name {:?}", org.short_name)));
+        }
+        if selat_stix::Identifier::parse(&org.identity).map(|i| i.object_type) != Ok("identity") {
+            return Err(AccountError::Invalid(format!("{:?} is not an identity id", org.identity)));
+        }
+        match (org.kind, &org.parent) {
+            (OrgKind::SectorLead, Some(parent)) => {
+                let parent_kind = self.organisation(parent).await?.map(|p| p.kind);
+                if parent_kind != Some(OrgKind::MemberState) {
+                    return Err(AccountError::Invalid(format!("parent {parent:?} is not a member state")));
+                }
+            }
+            (OrgKind::SectorLead, None) => {
+                return Err(AccountError::Invalid("a sector lead needs a parent member state".into()));
+            }
+            (_, Some(_)) => return Err(AccountError::Invalid("only a sector lead has a parent".into())),
+            (_, None) => {}
+        }
+        if self.organisation(&org.short_name).await?.is_some() {
+            return Err(AccountError::Invalid(format!("organisation {} exists", org.short_name)));
+        }
+        let row = OrganisationRow {
+            short_name: org.short_name.clone(),
+            name: org.name.clone(),
+            kind: org.kind.as_str().to_owned(),
+            parent: org.parent.clone(),
+            identity: org.identity.clone(),
+            member_since: org.member_since.clone(),
+            created_us: now_micros(),
+        };
+        self.store.create_organisation(&row).await?;
+        Ok(())
+    }
+
+    pub async fn organisation(&self, short_name: &str) -> Result<Option<Organisation>, selat_store::Error> {
+        Ok(self.store.organisation(short_name).await?.and_then(Organisation::from_row))
+    }
+
+    pub async fn organisations(&self) -> Result<Vec<Organisation>, selat_store::Error> {
+        Ok(self.store.organisations().await?.into_iter().filter_map(Organisation::from_row).collect())
+    }
+
+    /// The organisation whose STIX identity is `identity`.
+    pub async fn organisation_by_identity(
+        &self,
+        identity: &str,
+    ) -> Result<Option<Organisation>, selat_store::Error> {
+        Ok(self.organisations().await?.into_iter().find(|o| o.identity == identity))
+    }
+
+    /// Adds a user with a password (hashed with Argon2id).
+    pub async fn create_user(
+        &self,
+        username: &str,
+        org: &str,
+        role: Role,
+        password: &str,
+    ) -> Result<(), AccountError> {
+        let name_ok = (1..=64).contains(&username.len())
+            && username.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.@".contains(&b));
+        if !name_ok {
+            return Err(AccountError::Invalid(format!("invalid username {username:?}")));
+        }
+        let organisation = self
+            .organisation(org)
+            .await?
+            .ok_or_else(|| AccountError::Invalid(format!("no organisation {org}")))?;
+        if role == Role::HubAdmin && organisation.kind != OrgKind::Secretariat {
+            return Err(AccountError::Invalid("only the secretariat has hub-admins".into()));
+        }
+        if self.store.user(username).await?.is_some() {
+            return Err(AccountError::Invalid(format!("user {username} exists")));
+        }
+        let row = UserRow {
+            username: username.to_owned(),
+            org: org.to_owned(),
+            role: role.as_str().to_owned(),
+            password_hash: auth::hash_password(password)?,
+            failed_logins: 0,
+            locked_until_us: None,
+            totp_secret: None,
+            created_us: now_micros(),
+            disabled: false,
+        };
+        self.store.create_user(&row).await?;
+        Ok(())
+    }
+
+    /// Issues an API token for an organisation (optionally on behalf of a user), shown once.
+    pub async fn issue_token(
+        &self,
+        org: &str,
+        role: Role,
+        username: Option<&str>,
+        label: &str,
+        expires_us: Option<i64>,
+    ) -> Result<IssuedToken, AccountError> {
+        let organisation = self
+            .organisation(org)
+            .await?
+            .ok_or_else(|| AccountError::Invalid(format!("no organisation {org}")))?;
+        if role == Role::HubAdmin && organisation.kind != OrgKind::Secretariat {
+            return Err(AccountError::Invalid("only the secretariat has hub-admins".into()));
+        }
+        let issued = auth::issue_token()?;
+        let row = TokenRow {
+            id: issued.id.clone(),
+            org: org.to_owned(),
+            role: role.as_str().to_owned(),
+            username: username.map(str::to_owned),
+            label: label.to_owned(),
+            secret_sha256: issued.secret_sha256.to_vec(),
+            created_us: now_micros(),
+            expires_us,
+            revoked_us: None,
+        };
+        self.store.create_token(&row).await?;
+        Ok(issued)
+    }
+
+    /// The principal a bearer token stands for.
+    pub async fn authenticate_token(&self, text: &str) -> Result<Principal, AuthError> {
+        let (id, secret_sha256) = auth::parse_token(text).ok_or(AuthError::Invalid)?;
+        let row = self.store.token(id).await?.ok_or(AuthError::Invalid)?;
+        if !auth::hashes_equal(&row.secret_sha256, &secret_sha256) {
+            return Err(AuthError::Invalid);
+        }
+        if row.revoked_us.is_some() {
+            return Err(AuthError::Revoked);
+        }
+        if row.expires_us.is_some_and(|e| e <= now_micros()) {
+            return Err(AuthError::Expired);
+        }
+        let org = self.organisation(&row.org).await?.ok_or(AuthError::Invalid)?;
+        let role = Role::parse(&row.role).ok_or(AuthError::Invalid)?;
+        Ok(Principal { org, role, username: row.username, token_id: Some(row.id) })
+    }
+
+    /// The principal a username and password stand for, counting failures towards a lock-out.
+    pub async fn authenticate_password(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<Principal, AuthError> {
+        let Some(user) = self.store.user(username).await? else {
+            // Spend the same time as a real check, so response times do not reveal usernames.
+            auth::verify_password(DUMMY_HASH, password);
+            return Err(AuthError::Invalid);
+        };
+        let now = now_micros();
+        if let Some(until_us) = user.locked_until_us.filter(|&u| u > now) {
+            return Err(AuthError::Locked { until_us });
+        }
+        if user.disabled {
+            return Err(AuthError::Disabled);
+        }
+        if !auth::verify_password(&user.password_hash, password) {
+            let policy = self.login_policy;
+            let lock = (user.failed_logins + 1 >= i64::from(policy.max_failed_logins))
+                .then(|| now + i64::try_from(policy.lockout_secs).unwrap_or(i64::MAX / 2) * 1_000_000);
+            self.store.record_login(username, false, lock).await?;
+            return Err(AuthError::Invalid);
+        }
+        if user.failed_logins > 0 || user.locked_until_us.is_some() {
+            self.store.record_login(username, true, None).await?;
+        }
+        let org = self.organisation(&user.org).await?.ok_or(AuthError::Invalid)?;
+        let role = Role::parse(&user.role).ok_or(AuthError::Invalid)?;
+        Ok(Principal { org, role, username: Some(user.username), token_id: None })
+    }
+
+    /// Revokes a token; false if unknown or already revoked.
+    pub async fn revoke_token(&self, id: &str) -> Result<bool, selat_store::Error> {
+        self.store.revoke_token(id, now_micros()).await
+    }
+}
+
+/// A valid Argon2id hash of a random string, checked against when the user does not exist.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c2VsYXRkdW1teXNhbHQ$0aHiU0J4v3d1NbnqfFZ2+lXjq0bL4v3o5dGmZx2bR4E";
