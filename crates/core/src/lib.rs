@@ -10,6 +10,7 @@
 pub mod access;
 pub mod accounts;
 pub mod auth;
+pub mod demo;
 pub mod ingest;
 pub mod node;
 pub mod org;
