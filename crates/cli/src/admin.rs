@@ -1,0 +1,250 @@
+//! `selat admin …`: organisations, users, tokens and collections, on the data directory (also
+//! while the server runs: SQLite serialises the writes).
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use selat_core::access::CollectionAccess;
+use selat_core::auth;
+use selat_core::node::Node;
+use selat_core::org::{OrgKind, Organisation, Role};
+use selat_store::{Directory, NewCollection, Store};
+
+use crate::DataArgs;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Organisations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// TAXII collections.
+    #[command(subcommand)]
+    Collection(CollectionCommand),
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum OrgCommand {
+    /// Register an organisation.
+    Add {
+        /// Short name: `SG`, `ASEAN`, `SG-BANKING`.
+        short_name: String,
+        #[arg(long)]
+        name: String,
+        /// member-state, sector-lead, secretariat or partner.
+        #[arg(long)]
+        kind: String,
+        /// The member state of a sector lead.
+        #[arg(long)]
+        parent: Option<String>,
+        /// Its STIX identity id (default: a new one).
+        #[arg(long)]
+        identity: Option<String>,
+    },
+    List,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from stdin with --password-stdin, else generated and shown.
+    Add {
+        username: String,
+        #[arg(long)]
+        org: String,
+        /// viewer, analyst, org-admin or hub-admin.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    List {
+        #[arg(long)]
+        org: Option<String>,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum TokenCommand {
+    /// Issue a token; it is shown once.
+    Issue {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        role: String,
+        /// The user it acts for, if any.
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long, default_value = "")]
+        label: String,
+        /// Days until it expires (default: never).
+        #[arg(long)]
+        expires_days: Option<u32>,
+    },
+    List {
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Revoke a token by its id (the 16 hex digits after `selat_`).
+    Revoke { id: String },
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum CollectionCommand {
+    /// Create a collection with a fresh v4 id.
+    Add {
+        alias: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        description: Option<String>,
+        /// The public advisory kind: anyone reads, secretariat analysts publish TLP:CLEAR only.
+        #[arg(long)]
+        public: bool,
+    },
+    List,
+}
+
+pub async fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let node = Node::open(&args.data.data).await?;
+    match &args.command {
+        Command::Org(command) => org(&node, command).await?,
+        Command::User(command) => user(&node, command).await?,
+        Command::Token(command) => token(&node, command).await?,
+        Command::Collection(command) => collection(&node, command).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_role(text: &str) -> anyhow::Result<Role> {
+    Role::parse(text)
+        .with_context(|| format!("unknown role {text:?}: viewer, analyst, org-admin or hub-admin"))
+}
+
+async fn org(node: &Node, command: &OrgCommand) -> anyhow::Result<()> {
+    match command {
+        OrgCommand::Add { short_name, name, kind, parent, identity } => {
+            let kind = OrgKind::parse(kind).with_context(|| {
+                format!("unknown kind {kind:?}: member-state, sector-lead, secretariat or partner")
+            })?;
+            let org = Organisation {
+                short_name: short_name.clone(),
+                name: name.clone(),
+                kind,
+                parent: parent.clone(),
+                identity: identity.clone().unwrap_or_else(|| selat_stix::id::new_v4("identity")),
+                member_since: None,
+            };
+            node.create_organisation(&org).await?;
+            println!("{}\t{}", org.short_name, org.identity);
+        }
+        OrgCommand::List => {
+            for org in node.organisations().await? {
+                let parent = org.parent.as_deref().unwrap_or("-");
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    org.short_name,
+                    org.kind.as_str(),
+                    parent,
+                    org.identity,
+                    org.name
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn user(node: &Node, command: &UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add { username, org, role, password_stdin } => {
+            let password = if *password_stdin {
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line)?;
+                line.trim_end_matches(['\r', '\n']).to_owned()
+            } else {
+                auth::random_password()?
+            };
+            node.create_user(username, org, parse_role(role)?, &password).await?;
+            if *password_stdin {
+                println!("{username}");
+            } else {
+                println!("{username}\t{password}");
+            }
+        }
+        UserCommand::List { org } => {
+            for user in node.store.users(org.as_deref()).await? {
+                let locked = if user.locked_until_us.is_some() { "\tlocked" } else { "" };
+                println!("{}\t{}\t{}{locked}", user.username, user.org, user.role);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn token(node: &Node, command: &TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Issue { org, role, user, label, expires_days } => {
+            let expires_us = expires_days
+                .map(|days| selat_stix::timestamp::now_micros() + i64::from(days) * 86_400 * 1_000_000);
+            let issued = node.issue_token(org, parse_role(role)?, user.as_deref(), label, expires_us).await?;
+            println!("{}", issued.text);
+        }
+        TokenCommand::List { org } => {
+            for token in node.store.tokens(org.as_deref()).await? {
+                let state = if token.revoked_us.is_some() { "revoked" } else { "active" };
+                println!("{}\t{}\t{}\t{state}\t{}", token.id, token.org, token.role, token.label);
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            if !node.revoke_token(id).await? {
+                bail!("no active token {id}");
+            }
+            println!("revoked {id}");
+        }
+    }
+    Ok(())
+}
+
+async fn collection(node: &Node, command: &CollectionCommand) -> anyhow::Result<()> {
+    match command {
+        CollectionCommand::Add { alias, title, description, public } => {
+            let new = NewCollection {
+                id: uuid_v4(),
+                title: title.clone(),
+                description: description.clone(),
+                alias: Some(alias.clone()),
+                media_types: vec!["application/stix+json;version=2.1".to_owned()],
+            };
+            let created = node.store.create_collection(&new).await?;
+            let access = if *public { CollectionAccess::PUBLIC } else { CollectionAccess::SHARED };
+            node.set_collection_access(&created.id, access).await?;
+            println!("{}\t{}", created.id, alias);
+        }
+        CollectionCommand::List => {
+            for c in node.store.collections().await? {
+                let access = node.collection_access(&c.id).await?;
+                let kind = if access.public { "public" } else { "members" };
+                println!("{}\t{}\t{kind}\t{}", c.id, c.alias.as_deref().unwrap_or("-"), c.title);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn uuid_v4() -> String {
+    selat_stix::id::new_v4("x").trim_start_matches("x--").to_owned()
+}
