@@ -31,6 +31,9 @@ pub struct IngestArgs {
     /// Working directory (default: a fresh temporary directory, removed afterwards).
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// Objects per store transaction.
+    #[arg(long, default_value_t = ingest::DEFAULT_BATCH_OBJECTS)]
+    batch: usize,
 }
 
 #[derive(Debug, clap::Args)]
@@ -84,7 +87,9 @@ async fn bench_ingest(args: &IngestArgs) -> anyhow::Result<ExitCode> {
     let rss_before_import = rss_kib("VmRSS");
 
     let node = Node::open(&dir.join("data")).await?;
-    let options = IngestOptions::new(node.settings.home_org.clone());
+    let mut options = IngestOptions::new(node.settings.home_org.clone());
+    options.batch_objects = args.batch;
+    let written_before = proc_io("wchar");
     let started = Instant::now();
     let mut rss_samples = Vec::new();
     let report = ingest::ingest(&node.store, BufReader::new(File::open(&input)?), &options, |p| {
@@ -100,6 +105,13 @@ async fn bench_ingest(args: &IngestArgs) -> anyhow::Result<ExitCode> {
         report.rejected_total,
         report.already_present,
         report.read as f64 / secs
+    );
+    let written = proc_io("wchar").saturating_sub(written_before);
+    println!(
+        "bytes written during import: {:.0} MB ({:.1} KB per object, input {:.1} KB per object)",
+        written as f64 / 1e6,
+        written as f64 / 1e3 / report.read.max(1) as f64,
+        bytes as f64 / 1e3 / args.objects.max(1) as f64
     );
     if let Some(r) = report.rejected.first() {
         println!("first rejection: {:?}", r.reasons);
@@ -154,6 +166,12 @@ fn parse_validate(input: &Path, threads: usize) -> anyhow::Result<(u64, f64)> {
         workers.into_iter().map(|w| w.join().expect("no worker panics")).sum()
     })?;
     Ok((count, started.elapsed().as_secs_f64()))
+}
+
+/// A counter from `/proc/self/io` (0 where there is none).
+fn proc_io(field: &str) -> u64 {
+    let io = std::fs::read_to_string("/proc/self/io").unwrap_or_default();
+    io.lines().find_map(|l| l.strip_prefix(field)?.strip_prefix(':')?.trim().parse().ok()).unwrap_or(0)
 }
 
 /// A figure from `/proc/self/status` in KiB (0 where there is none).

@@ -17,28 +17,36 @@
 //!   skips or repeats an entry, however writers interleave.
 //!
 //! # Costs
-//! An ingest batch is one transaction with a fixed number of statements per
-//! few thousand objects (bulk look-ups, multi-row inserts). A page is at most two statements over
-//! an index range, bounded by [`MAX_SCAN_PER_PAGE`]. Export scans are keyset-paged.
+//! An ingest batch is one transaction of a handful of statements per ~1,900 objects (bulk look-ups
+//! by `IN` lists, multi-row inserts); a batch of new objects does two look-ups and two inserts.
+//! A page is at most two statements over an index range, bounded by [`MAX_SCAN_PER_PAGE`] entries.
+//! Export scans are keyset-paged, so memory stays flat however much is exported.
 //!
 //! # Backends
-//! The private `plan` module holds the ingest rules, backend-neutral; a backend does the look-ups and the writes.
+//! The private `plan` module holds the ingest rules (ownership, idempotency, versions, first/last
+//! bookkeeping, `date_added`), backend-neutral; a backend only does the look-ups and the writes.
 //! A later PostgreSQL backend implements [`Store`] against `migrations/postgres/` and must pass
 //! [`conformance`] (cargo feature `conformance`).
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+pub mod directory;
 mod error;
 mod model;
 mod plan;
+mod postgres;
 mod sqlite;
 mod store;
 
+pub use directory::{Directory, OrganisationRow, StatusRow, TokenRow, UserRow};
 pub use error::{Error, Result};
 pub use model::{
     Collection, Counts, Dated, ManifestEntry, NewCollection, NewVersion, ObjectEntry, Outcome, Page,
     PageQuery, Refusal, ScanPage, ScanQuery, StoredVersion, VersionFilter,
 };
+#[cfg(feature = "conformance")]
+pub use postgres::PgTestDatabase;
+pub use postgres::{PgOptions, PgStore};
 pub use sqlite::{SqliteOptions, SqliteStore};
 pub use store::Store;
 

@@ -170,7 +170,7 @@ impl<'a> Target<'a> {
 
     /// The next `date_added`: after the last one, not before now, not below `floor`.
     fn next_date_added(&self, now_us: i64, floor: i64) -> i64 {
-        now_us.max(self.last_date_added_us + 1).max(floor)
+        now_us.max(self.last_date_added_us.saturating_add(1)).max(floor)
     }
 }
 
@@ -244,7 +244,8 @@ impl<'a> Planner<'a> {
     /// version, and (in a collection) after its last `date_added`, so it can be that too.
     fn stamp(&self, new: &NewVersion) -> i64 {
         let key = (new.id.as_str(), new.owner.as_str());
-        let after_latest = self.copies.get(&key).and_then(|c| c.latest).map_or(i64::MIN, |l| l.1 + 1);
+        let after_latest =
+            self.copies.get(&key).and_then(|c| c.latest).map_or(i64::MIN, |l| l.1.saturating_add(1));
         let stamp = self.now_us.max(after_latest);
         match &self.target {
             Some(t) => t.next_date_added(self.now_us, stamp),

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use selat_store::{SqliteStore, conformance};
+use selat_store::{SqliteStore, Store, conformance};
 
 /// A fresh store in its own directory (kept alive by the returned guard).
 async fn fresh() -> (tempfile::TempDir, SqliteStore) {
@@ -29,6 +29,8 @@ conformance_tests!(
     sco_copies_per_owner,
     version_is_modified_created_or_date_added,
     concurrent_writers_date_added_strictly_increasing,
+    concurrent_writers_two_readers_see_every_entry_once,
+    concurrent_writers_across_collections,
     page_limits_and_more,
     version_filters,
     filters_with_multiple_values,
@@ -48,4 +50,93 @@ async fn durable_across_reopen() {
         SqliteStore::open(&path).await.expect("open the same store")
     })
     .await;
+}
+
+/// Set in the child process of [`acknowledged_batches_survive_kill_9`]: the database to write.
+const KILL_CHILD_DB: &str = "SELAT_STORE_TEST_KILL_CHILD_DB";
+const KILL_BATCH: usize = 500;
+
+/// A process that acknowledges batches is killed with SIGKILL mid-stream; every batch it
+/// acknowledged is in the store when it is opened again.
+#[test]
+fn acknowledged_batches_survive_kill_9() {
+    if let Some(path) = std::env::var_os(KILL_CHILD_DB) {
+        return write_until_killed(PathBuf::from(path));
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("selat.db");
+    let exe = std::env::current_exe().expect("test binary");
+    let child = std::process::Command::new(exe)
+        .args(["--exact", "acknowledged_batches_survive_kill_9", "--nocapture", "--test-threads=1"])
+        .env(KILL_CHILD_DB, &path)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn the writer");
+    let mut child = KillOnDrop(child);
+    let stdout = child.0.stdout.take().expect("child stdout");
+    let mut acked = 0;
+    for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
+        let line = line.expect("child output");
+        if let Some(n) = line.strip_prefix("acked ") {
+            acked = n.parse().expect("batch number");
+            if acked == 8 {
+                break;
+            }
+        }
+    }
+    child.0.kill().expect("SIGKILL the writer");
+    child.0.wait().expect("reap the writer");
+    assert_eq!(acked, 8, "the writer acknowledged batches before it was killed");
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let counts = runtime.block_on(async {
+        let store = SqliteStore::open(&path).await.expect("reopen after kill -9");
+        store.counts(None).await.expect("counts")
+    });
+    let durable = counts.versions as usize;
+    assert!(durable >= acked * KILL_BATCH, "acknowledged {} objects, found {durable}", acked * KILL_BATCH);
+    assert_eq!(durable % KILL_BATCH, 0, "a batch is stored whole or not at all");
+}
+
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The child: ingest batches forever, printing `acked N` after each commit.
+fn write_until_killed(path: PathBuf) {
+    use std::io::Write;
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let store = SqliteStore::open(&path).await.expect("open");
+        for n in 1.. {
+            let batch: Vec<_> = (0..KILL_BATCH).map(|i| object(n * KILL_BATCH + i)).collect();
+            store.ingest(&batch, None).await.expect("ingest");
+            println!("acked {n}");
+            std::io::stdout().flush().expect("flush");
+        }
+    });
+}
+
+fn object(n: usize) -> selat_store::NewVersion {
+    let id = format!("indicator--00000000-0000-4000-8000-{n:012}");
+    selat_store::NewVersion {
+        json: format!(r#"{{"id":"{id}","type":"indicator"}}"#),
+        id,
+        object_type: "indicator".into(),
+        spec_version: "2.1".into(),
+        created_us: Some(1),
+        modified_us: Some(1),
+        created_by_ref: None,
+        revoked: false,
+        tlp: None,
+        scope: "community".into(),
+        confidence: None,
+        is_sco: false,
+        owner: "identity--11111111-1111-4111-8111-111111111111".into(),
+    }
 }

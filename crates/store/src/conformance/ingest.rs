@@ -204,3 +204,205 @@ where
     assert!(added > last, "date_added keeps increasing after reopen ({added} <= {last})");
     assert_eq!(keys(&after).len(), 50);
 }
+
+/// How a reader moves from one page to the next.
+#[derive(Debug, Clone, Copy)]
+enum Chain {
+    /// `added_after` = the page's last `date_added` (`X-TAXII-Date-Added-Last`), as a client
+    /// polling a collection does.
+    AddedAfter,
+    /// `next_added_after_us` while the page says `more`, then the last `date_added` to poll on.
+    NextCursor,
+}
+
+/// Eight writers race into one collection while two readers page through it, one chaining
+/// `added_after`, the other following `next` cursors: each reader sees every entry exactly once,
+/// in strictly increasing `date_added`, with the `date_added` its writer was told.
+pub async fn concurrent_writers_two_readers_see_every_entry_once<S: Store + Clone + 'static>(store: S) {
+    const WRITERS: u32 = 8;
+    const BATCHES: u32 = 10;
+    const PER_BATCH: u32 = 50;
+    let coll = new_collection(&store, "race, two readers").await;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut writers = Vec::new();
+    for w in 0..WRITERS {
+        let (store, coll) = (store.clone(), coll.clone());
+        writers.push(tokio::spawn(async move {
+            let mut acked = Vec::new();
+            for b in 0..BATCHES {
+                let base = (w * BATCHES + b) * PER_BATCH;
+                let batch: Vec<_> =
+                    (base..base + PER_BATCH).map(|n| sdo("indicator", n, ALICE, T0 + 1)).collect();
+                let outcomes = store.ingest(&batch, Some(&coll)).await.expect("concurrent ingest");
+                for (new, outcome) in batch.into_iter().zip(outcomes) {
+                    let Outcome::Stored { date_added_us: Some(added) } = outcome else {
+                        panic!("a new object is stored with a date_added: {outcome:?}");
+                    };
+                    acked.push((new.id, added));
+                }
+                tokio::task::yield_now().await;
+            }
+            acked
+        }));
+    }
+    let readers = [Chain::AddedAfter, Chain::NextCursor]
+        .map(|chain| tokio::spawn(read_chained(store.clone(), coll.clone(), chain, done.clone())));
+    let mut acked = std::collections::HashMap::new();
+    for w in writers {
+        let mine = w.await.expect("writer task");
+        assert!(mine.windows(2).all(|p| p[0].1 < p[1].1), "one writer's date_added values increase");
+        acked.extend(mine);
+    }
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let total = (WRITERS * BATCHES * PER_BATCH) as usize;
+    assert_eq!(acked.len(), total, "every object acknowledged once");
+    for (reader, chain) in readers.into_iter().zip(["added_after", "next cursor"]) {
+        let seen = reader.await.expect("reader task");
+        let unique: HashSet<&String> = seen.iter().map(|(id, _)| id).collect();
+        assert_eq!(unique.len(), seen.len(), "the {chain} reader saw an entry twice");
+        assert_eq!(seen.len(), total, "the {chain} reader missed entries");
+        for pair in seen.windows(2) {
+            assert!(pair[0].1 < pair[1].1, "{chain}: date_added not strictly increasing: {pair:?}");
+        }
+        for (id, added) in &seen {
+            assert_eq!(acked.get(id), Some(added), "{chain}: {id} has the date_added its writer was told");
+        }
+    }
+}
+
+/// Pages through `coll` by `chain` until `done` was set before a page that came back drained.
+async fn read_chained<S: Store>(
+    store: S,
+    coll: String,
+    chain: Chain,
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Vec<(String, i64)> {
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        // Checked before the page: an empty last page then proves every commit was read.
+        let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+        let (entries, more, next) = match chain {
+            Chain::AddedAfter => {
+                let query = PageQuery { added_after_us: after, ..PageQuery::new(&coll, 37) };
+                let page = store.manifest_page(&query).await.expect("manifest page while writing");
+                let entries: Vec<_> = page.entries.into_iter().map(|e| (e.id, e.date_added_us)).collect();
+                (entries, page.more, page.next_added_after_us)
+            }
+            Chain::NextCursor => {
+                let query = PageQuery { added_after_us: after, ..PageQuery::new(&coll, 64) };
+                let page = store.objects_page(&query).await.expect("objects page while writing");
+                assert!(page.entries.iter().all(|e| e.json.contains(&e.id)), "objects carry their JSON");
+                let entries: Vec<_> = page.entries.into_iter().map(|e| (e.id, e.date_added_us)).collect();
+                (entries, page.more, page.next_added_after_us)
+            }
+        };
+        let last = entries.last().map(|e| e.1);
+        after = match chain {
+            // An empty page with `more` stopped at the scan bound: only its cursor moves on.
+            Chain::AddedAfter => last.or(next).or(after),
+            Chain::NextCursor if more => Some(next.expect("a page with more has a next cursor")),
+            Chain::NextCursor => last.or(after),
+        };
+        let drained = entries.is_empty() && !more;
+        seen.extend(entries);
+        if finished && drained {
+            return seen;
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Writers into different collections (and into none) race on the same ids, as federation and
+/// local submitters do: every version is stored once, each copy keeps exactly one latest
+/// version, each id keeps one owner, and every collection holds every version sent to it.
+pub async fn concurrent_writers_across_collections<S: Store + Clone + 'static>(store: S) {
+    const WRITERS: u32 = 8;
+    const IDS: u32 = 40;
+    const ROUNDS: i64 = 3;
+    let mut collections = Vec::new();
+    for w in 0..WRITERS {
+        // The last writer ingests into no collection.
+        let coll = if w + 1 < WRITERS { Some(new_collection(&store, "shared ids").await) } else { None };
+        collections.push(coll);
+    }
+    let mut writers = Vec::new();
+    for (w, coll) in (0..WRITERS).zip(collections.clone()) {
+        let store = store.clone();
+        let owner = if w % 2 == 0 { ALICE } else { BOB };
+        writers.push(tokio::spawn(async move {
+            let mut outcomes = Vec::new();
+            for round in 1..=ROUNDS {
+                // Each writer sends the ids in its own order, so the races differ.
+                let mut batch: Vec<_> = (0..IDS).map(|n| sdo("indicator", n, ALICE, T0 + round)).collect();
+                batch.extend((0..IDS / 4).map(|n| sdo("malware", n, owner, T0 + round)));
+                batch.extend((0..IDS / 4).map(|n| sco(n, owner, &format!("10.0.1.{n}"))));
+                let start = (w * 7) as usize % batch.len();
+                batch.rotate_left(start);
+                let got = store.ingest(&batch, coll.as_deref()).await.expect("concurrent ingest");
+                outcomes.extend(batch.into_iter().zip(got));
+                tokio::task::yield_now().await;
+            }
+            outcomes
+        }));
+    }
+    let mut sent = Vec::new();
+    for w in writers {
+        sent.push(w.await.expect("writer task"));
+    }
+    check_shared_ids(&store, &collections, &sent, IDS, ROUNDS).await;
+}
+
+async fn check_shared_ids<S: Store>(
+    store: &S,
+    collections: &[Option<String>],
+    sent: &[Vec<(crate::model::NewVersion, Outcome)>],
+    ids: u32,
+    rounds: i64,
+) {
+    let rows = super::scan::scan_all(store, ScanQuery { limit: 1000, ..ScanQuery::default() }).await;
+    let keys: HashSet<(&str, i64, &str)> =
+        rows.iter().map(|r| (r.id.as_str(), r.version_us, r.owner.as_str())).collect();
+    assert_eq!(keys.len(), rows.len(), "no version is stored twice");
+    let mut latest = std::collections::HashMap::new();
+    let mut owners: std::collections::HashMap<&str, HashSet<&str>> = std::collections::HashMap::new();
+    for r in &rows {
+        if r.is_latest {
+            *latest.entry((r.id.as_str(), r.owner.as_str())).or_insert(0) += 1;
+        }
+        owners.entry(r.id.as_str()).or_default().insert(r.owner.as_str());
+    }
+    let copies: HashSet<(&str, &str)> = rows.iter().map(|r| (r.id.as_str(), r.owner.as_str())).collect();
+    assert!(copies.iter().all(|c| latest.get(c) == Some(&1)), "each copy has exactly one latest version");
+    let indicators = rows.iter().filter(|r| r.object_type == "indicator").count();
+    assert_eq!(indicators, ids as usize * rounds as usize, "each indicator version once");
+    assert!(
+        rows.iter().filter(|r| !r.is_sco).all(|r| owners[r.id.as_str()].len() == 1),
+        "each non-SCO id has one owner"
+    );
+    let scos = rows.iter().filter(|r| r.is_sco).count();
+    assert_eq!(scos, ids as usize / 4 * 2, "one copy of each SCO per owner, each content once");
+    for (new, outcome) in sent.iter().flatten() {
+        let own = owners[new.id.as_str()].contains(new.owner.as_str());
+        let refused = *outcome == Outcome::Refused { reason: Refusal::NotOwner };
+        assert_eq!(refused, !own, "{} from {}: {outcome:?}", new.id, new.owner);
+    }
+    for coll in collections.iter().flatten() {
+        let all = PageQuery {
+            versions: VersionFilter::all(),
+            types: vec!["indicator".into()],
+            ..PageQuery::new(coll, 500)
+        };
+        assert_eq!(
+            manifest_all(store, &all).await.len(),
+            ids as usize * rounds as usize,
+            "every version sent"
+        );
+        for (versions, expected) in [(VersionFilter::first(), T0 + 1), (VersionFilter::last(), T0 + rounds)] {
+            let query = PageQuery { versions, types: vec!["indicator".into()], ..PageQuery::new(coll, 500) };
+            let found = manifest_all(store, &query).await;
+            assert_eq!(found.len(), ids as usize, "one first and one last entry per id");
+            assert!(found.iter().all(|e| e.version_us == expected), "first/last flags in {coll}");
+        }
+    }
+}

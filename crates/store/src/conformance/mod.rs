@@ -1,7 +1,8 @@
 //! The behaviours every [`Store`] backend must show, one async function each.
 //!
 //! Each function takes a fresh, empty store and panics with a message saying what broke.
-//! A backend's test file calls every one of them on a fresh database (see `tests/sqlite.rs`);
+//! A backend's test file calls every one of them on a fresh database (see `tests/sqlite.rs` and
+//! `tests/postgres.rs`);
 //! [`durable_across_reopen`] takes a function that opens the same database again.
 
 mod collections;
@@ -14,7 +15,8 @@ use crate::store::Store;
 
 pub use collections::{collections_create_get_list, limits_are_enforced};
 pub use ingest::{
-    concurrent_writers_date_added_strictly_increasing, durable_across_reopen, idempotent_reinsert,
+    concurrent_writers_across_collections, concurrent_writers_date_added_strictly_increasing,
+    concurrent_writers_two_readers_see_every_entry_once, durable_across_reopen, idempotent_reinsert,
     not_owner_refused, sco_copies_per_owner, version_is_modified_created_or_date_added,
 };
 pub use paging::{

@@ -7,7 +7,7 @@ use crate::model::{ScanQuery, StoredVersion};
 use crate::store::Store;
 
 /// Every row of a scan, following its cursor.
-async fn scan_all<S: Store>(store: &S, query: ScanQuery) -> Vec<StoredVersion> {
+pub(super) async fn scan_all<S: Store>(store: &S, query: ScanQuery) -> Vec<StoredVersion> {
     let mut query = query;
     let mut rows = Vec::new();
     for _ in 0..100_000 {

@@ -65,7 +65,8 @@ async fn held(conn: &mut SqliteConnection, batch: &[NewVersion], target: Option<
     }
     // Only ids stored before can have entries: a batch of new objects skips this look-up.
     let mut seen = HashSet::new();
-    let stored_ids: Vec<&str> = versions.iter().map(|v| v.id.as_str()).filter(|id| seen.insert(*id)).collect();
+    let stored_ids: Vec<&str> =
+        versions.iter().map(|v| v.id.as_str()).filter(|id| seen.insert(*id)).collect();
     let collection = match target {
         None => None,
         Some(t) => Some(HeldCollection {
@@ -109,9 +110,10 @@ async fn held_json(conn: &mut SqliteConnection, seqs: &[i64]) -> Result<HashMap<
 async fn held_entries(conn: &mut SqliteConnection, key: i64, ids: &[&str]) -> Result<Vec<HeldEntry>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(MAX_PARAMS) {
-        let mut qb =
-            QueryBuilder::new("SELECT seq, id, version_us FROM collection_entries INDEXED BY collection_entries_object \
-             WHERE collection_key = ");
+        let mut qb = QueryBuilder::new(
+            "SELECT seq, id, version_us FROM collection_entries INDEXED BY collection_entries_object \
+             WHERE collection_key = ",
+        );
         qb.push_bind(key).push(" AND ");
         push_in(&mut qb, "id", chunk);
         let rows: Vec<(i64, String, i64)> = qb.build_query_as().fetch_all(&mut *conn).await?;

@@ -55,7 +55,7 @@ impl Default for SqliteOptions {
             busy_timeout: Duration::from_secs(10),
             writer_cache_kib: 64 * 1024,
             page_size: 16 * 1024,
-            wal_autocheckpoint_pages: 1000,
+            wal_autocheckpoint_pages: 4096,
         }
     }
 }

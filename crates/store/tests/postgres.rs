@@ -1,0 +1,97 @@
+//! The conformance suite on the PostgreSQL backend: each behaviour on a fresh database.
+//!
+//! Runs when `SELAT_TEST_POSTGRES_URL` names a server (e.g.
+//! `postgres://postgres@127.0.0.1:5432/test`, as a role that may create databases); each test
+//! creates its own `selat_test_*` database there and drops it at the end. Without the variable
+//! every test says once that it is skipped and passes, unless `SELAT_REQUIRE_POSTGRES=1`, which
+//! makes a missing server a failure (for CI machines that have one).
+
+use std::future::Future;
+use std::io::Write;
+use std::sync::Once;
+
+use selat_store::{PgStore, PgTestDatabase, conformance};
+
+const URL_VAR: &str = "SELAT_TEST_POSTGRES_URL";
+const REQUIRE_VAR: &str = "SELAT_REQUIRE_POSTGRES";
+
+/// The server to test against, or `None` to skip.
+fn admin_url() -> Option<String> {
+    if let Ok(url) = std::env::var(URL_VAR)
+        && !url.is_empty()
+    {
+        return Some(url);
+    }
+    assert_ne!(std::env::var(REQUIRE_VAR).as_deref(), Ok("1"), "{REQUIRE_VAR}=1 but {URL_VAR} is not set");
+    static SAID: Once = Once::new();
+    SAID.call_once(|| {
+        // Written past the test harness's capture, so it shows in a normal `cargo test` run.
+        let line = format!("tests/postgres.rs: skipped, {URL_VAR} is not set (a PostgreSQL URL)\n");
+        let _ = std::io::stderr().write_all(line.as_bytes());
+    });
+    None
+}
+
+/// Runs `check` on a store over a fresh database, then drops the database, also when the check
+/// panics (the panic is raised again afterwards).
+async fn on_fresh_database<F, Fut>(check: F)
+where
+    F: FnOnce(PgStore) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some(admin) = admin_url() else { return };
+    let db = PgTestDatabase::create(&admin).await.expect("create a fresh database");
+    let store = PgStore::connect(db.url()).await.expect("connect to the fresh database");
+    let outcome = tokio::spawn(check(store.clone())).await;
+    store.close().await;
+    db.drop_database().await.expect("drop the test database");
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+macro_rules! conformance_tests {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            on_fresh_database(conformance::$name).await;
+        }
+    )*};
+}
+
+conformance_tests!(
+    collections_create_get_list,
+    limits_are_enforced,
+    idempotent_reinsert,
+    not_owner_refused,
+    sco_copies_per_owner,
+    version_is_modified_created_or_date_added,
+    concurrent_writers_date_added_strictly_increasing,
+    concurrent_writers_two_readers_see_every_entry_once,
+    concurrent_writers_across_collections,
+    page_limits_and_more,
+    version_filters,
+    filters_with_multiple_values,
+    manifest_matches_objects,
+    object_and_versions,
+    remove_from_collection,
+    page_stops_at_scan_bound,
+    export_scan_covers_everything_once,
+    counts_objects_and_versions,
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn durable_across_reopen() {
+    let Some(admin) = admin_url() else { return };
+    let db = PgTestDatabase::create(&admin).await.expect("create a fresh database");
+    let url = db.url().to_owned();
+    let outcome = tokio::spawn(conformance::durable_across_reopen(move || {
+        let url = url.clone();
+        async move { PgStore::connect(&url).await.expect("connect to the same database") }
+    }))
+    .await;
+    db.drop_database().await.expect("drop the test database");
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
