@@ -19,6 +19,8 @@ use selat_stix::bundle::{BundleReader, BundleWriter, RawObject};
 pub enum Command {
     /// Parse+validate and durable import throughput, and memory, over a generated mix.
     Ingest(IngestArgs),
+    /// TAXII 2.1 throughput beside medallion, and paging a 1,000,000-object collection.
+    Taxii(crate::bench_taxii::TaxiiArgs),
     /// Write the generated mix as one bundle (for tests and other tools).
     Generate(GenerateArgs),
 }
@@ -52,6 +54,10 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Ingest(args) => bench_ingest(&args).await,
+        Command::Taxii(args) => {
+            crate::bench_taxii::run(&args).await?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -225,7 +231,7 @@ pub fn generate(count: u64, out: impl Write) -> anyhow::Result<()> {
 
 fn generated_object(n: u64, ts: &str) -> serde_json::Value {
     use serde_json::json;
-    let marking = if n % 3 == 0 { TLP_AMBER } else { TLP_GREEN };
+    let marking = if n.is_multiple_of(3) { TLP_AMBER } else { TLP_GREEN };
     let indicator_id = |k: u64| format!("indicator--{}", uuid_for(1, k));
     let malware_id = |k: u64| format!("malware--{}", uuid_for(2, k));
     let block = n / 20;
@@ -240,7 +246,7 @@ fn generated_object(n: u64, ts: &str) -> serde_json::Value {
         8..=11 => observable(n),
         12 | 13 => {
             json!({"type": "malware", "spec_version": "2.1", "id": malware_id(n), "created": ts, "modified": ts,
-            "created_by_ref": IDENTITY, "name": format!("Strait Stealer variant {n}"), "is_family": n % 2 == 0,
+            "created_by_ref": IDENTITY, "name": format!("Strait Stealer variant {n}"), "is_family": n.is_multiple_of(2),
             "malware_types": ["trojan", "spyware"], "object_marking_refs": [marking]})
         }
         14..=17 => {

@@ -4,9 +4,11 @@
 
 mod admin;
 mod bench;
+mod bench_taxii;
 mod export;
 mod import;
 mod inputs;
+mod serve;
 mod validate;
 
 use std::path::PathBuf;
@@ -35,6 +37,8 @@ enum Command {
     Export(export::Args),
     /// Organisations, users, tokens and collections.
     Admin(admin::Args),
+    /// Serve TAXII 2.1 (and /healthz, /metrics) over the data directory until SIGINT or SIGTERM.
+    Serve(serve::Args),
     /// Benchmarks behind the performance targets.
     #[command(subcommand)]
     Bench(bench::Command),
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
                     Command::Admin(args) => admin::run(&args).await,
                     Command::Export(args) => export::run(&args).await,
                     Command::Bench(command) => bench::run(command).await,
+                    Command::Serve(args) => serve::run(&args).await,
                     Command::Validate(_) => unreachable!("handled above"),
                 }
             })

@@ -56,7 +56,6 @@ pub fn summary_counts(stdout: &str) -> [u64; 4] {
 }
 
 /// Peak resident memory of a running process, in KiB (0 once it is gone).
-
 pub fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status

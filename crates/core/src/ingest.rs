@@ -331,10 +331,10 @@ fn read_batches<R: Read>(input: R, options: &IngestOptions, tx: &mpsc::Sender<Me
             }
             Err(rejection) => batch.rejected.push(rejection),
         }
-        if batch.read as usize >= batch_objects {
-            if tx.blocking_send(Message::Batch(std::mem::take(&mut batch))).is_err() {
-                return;
-            }
+        if batch.read as usize >= batch_objects
+            && tx.blocking_send(Message::Batch(std::mem::take(&mut batch))).is_err()
+        {
+            return;
         }
     }
     if batch.read > 0 && tx.blocking_send(Message::Batch(batch)).is_err() {

@@ -1,0 +1,155 @@
+//! `selat serve`: the HTTP server (TAXII 2.1, `/healthz`, `/metrics`) over a data directory.
+//!
+//! Settings come from, in order of precedence: the command line, `SELAT_…` environment
+//! variables, the `--config` TOML file, then the defaults. The file takes the same scalar keys,
+//! plus a `[limits]` table:
+//!
+//! ```toml
+//! listen = "127.0.0.1:8470"   # SELAT_LISTEN
+//! data = "/var/lib/selat"     # SELAT_DATA
+//! tls_cert = "cert.pem"       # SELAT_TLS_CERT (with tls_key)
+//! tls_key = "key.pem"         # SELAT_TLS_KEY
+//!
+//! [limits]
+//! max_body_bytes = 100000000  # SELAT_MAX_BODY_BYTES: the API root's max_content_length
+//! page_size = 1000            # SELAT_PAGE_SIZE: objects per page at most
+//! queue_depth = 64            # SELAT_QUEUE_DEPTH: POSTs waiting to be stored
+//! max_objects_per_post = 10000  # SELAT_MAX_OBJECTS_PER_POST
+//! ```
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use selat_server::{Application, Limits, ServerConfig, TlsFiles};
+use serde::Deserialize;
+
+/// Where `selat serve` listens unless told otherwise.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8470";
+/// The data directory unless told otherwise.
+pub const DEFAULT_DATA: &str = "./selat-data";
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The node's data directory [default: ./selat-data].
+    #[arg(long, env = "SELAT_DATA")]
+    data: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8470]; port 0 picks a free port.
+    #[arg(long, env = "SELAT_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// A TOML file with the same settings and a `[limits]` table.
+    #[arg(long, env = "SELAT_CONFIG")]
+    config: Option<PathBuf>,
+    /// Seed the demo region on first start and write DATA/demo-credentials.json.
+    #[arg(long)]
+    demo: bool,
+    /// PEM certificate chain: serve HTTPS (with --tls-key).
+    #[arg(long, env = "SELAT_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, env = "SELAT_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Limits, each overriding the config file's `[limits]` value.
+#[derive(Debug, clap::Args)]
+struct LimitArgs {
+    /// Largest request body in bytes, advertised as max_content_length [default: 100000000].
+    #[arg(long, env = "SELAT_MAX_BODY_BYTES")]
+    max_body_bytes: Option<u64>,
+    /// Most objects per page [default: 1000].
+    #[arg(long, env = "SELAT_PAGE_SIZE")]
+    page_size: Option<usize>,
+    /// POSTs waiting to be stored before the server answers 503 [default: 64].
+    #[arg(long, env = "SELAT_QUEUE_DEPTH")]
+    queue_depth: Option<usize>,
+    /// Most objects in one POST [default: 10000].
+    #[arg(long, env = "SELAT_MAX_OBJECTS_PER_POST")]
+    max_objects_per_post: Option<u64>,
+}
+
+/// The `--config` file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    data: Option<PathBuf>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    #[serde(default)]
+    limits: Limits,
+}
+
+pub async fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let config = server_config(args, &read_config(args.config.as_deref())?)?;
+    let data_dir = config.data_dir.clone();
+    let app = Application::build(config).await.context("starting the server")?;
+    let base_url = app.base_url();
+    if args.demo {
+        seed_demo(&app, &data_dir, &base_url).await?;
+    }
+    say(&format!(
+        "selat: serving {base_url}/ (TAXII 2.1 API root {base_url}{})",
+        selat_server::API_ROOT_PATH
+    ));
+    app.run_until_stopped().await.context("serving")?;
+    say("selat: stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints a line and flushes it; a closed standard output (the reader went away) must not stop a
+/// running server, so write errors are ignored.
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+}
+
+fn read_config(path: Option<&Path>) -> anyhow::Result<FileConfig> {
+    let Some(path) = path else { return Ok(FileConfig::default()) };
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("reading {}", path.display()))
+}
+
+fn server_config(args: &Args, file: &FileConfig) -> anyhow::Result<ServerConfig> {
+    let listen = match args.listen.or(file.listen) {
+        Some(listen) => listen,
+        None => DEFAULT_LISTEN.parse().context("the default listen address")?,
+    };
+    let data = args.data.clone().or_else(|| file.data.clone()).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
+    let tls = match (
+        args.tls_cert.clone().or(file.tls_cert.clone()),
+        args.tls_key.clone().or(file.tls_key.clone()),
+    ) {
+        (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+        (None, None) => None,
+        _ => anyhow::bail!("TLS needs both a certificate (tls_cert) and a key (tls_key)"),
+    };
+    let l = &args.limits;
+    let limits = Limits {
+        max_body_bytes: l.max_body_bytes.unwrap_or(file.limits.max_body_bytes),
+        page_size: l.page_size.unwrap_or(file.limits.page_size),
+        queue_depth: l.queue_depth.unwrap_or(file.limits.queue_depth),
+        max_objects_per_post: l.max_objects_per_post.unwrap_or(file.limits.max_objects_per_post),
+    };
+    Ok(ServerConfig { listen, data_dir: data, limits, tls })
+}
+
+/// Seeds the demo region unless the store holds it already, and writes its credentials file.
+async fn seed_demo(app: &Application, data_dir: &Path, base_url: &str) -> anyhow::Result<()> {
+    let node = app.node();
+    match selat_core::demo::seed(&node, base_url).await.context("seeding the demo region")? {
+        Some(credentials) => {
+            let path = selat_core::demo::write_credentials(data_dir, &credentials)
+                .context("writing the demo credentials")?;
+            say(&format!("selat: demo region seeded; logins and tokens in {}", path.display()));
+        }
+        None => {
+            say(&format!("selat: demo region already seeded; credentials kept in {}", data_dir.display()))
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,183 @@
+//! [`Application`]: a node opened, its submission worker started, a listener bound; then served
+//! until stopped, gracefully.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum_server::tls_rustls::RustlsConfig;
+use selat_core::node::{Node, NodeError};
+use selat_core::submissions;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::limits::Limits;
+use crate::routes::app;
+use crate::state::AppState;
+
+/// What [`Application::build`] needs.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Where to listen; port 0 picks a free port (tests).
+    pub listen: SocketAddr,
+    /// The node's data directory.
+    pub data_dir: PathBuf,
+    pub limits: Limits,
+    /// Serve HTTPS with this certificate chain and key.
+    pub tls: Option<TlsFiles>,
+}
+
+/// PEM files of a TLS certificate chain and its private key.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+impl ServerConfig {
+    /// Defaults for `data_dir`, listening on `listen`.
+    pub fn new(listen: SocketAddr, data_dir: impl Into<PathBuf>) -> Self {
+        Self { listen, data_dir: data_dir.into(), limits: Limits::default(), tls: None }
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The data directory or its store could not be opened.
+    #[error("opening the node: {0}")]
+    Node(#[from] NodeError),
+    /// The listen address could not be bound (in use, or not this machine's).
+    #[error("binding {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    /// The TLS certificate or key could not be read or do not form a usable pair.
+    #[error("loading TLS certificate {cert} and key {key}: {source}")]
+    Tls { cert: PathBuf, key: PathBuf, source: std::io::Error },
+}
+
+/// A bound, not yet serving, server.
+pub struct Application {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    state: AppState,
+    node: Arc<Node>,
+    worker: JoinHandle<()>,
+    tls: Option<RustlsConfig>,
+}
+
+impl Application {
+    /// Opens the node in `config.data_dir` and builds on it.
+    pub async fn build(config: ServerConfig) -> Result<Self, BuildError> {
+        let node = Arc::new(Node::open(&config.data_dir).await?);
+        Self::build_with_node(config, node).await
+    }
+
+    /// Starts the submission worker (which first resumes requests left pending by a previous run)
+    /// and binds the listener.
+    pub async fn build_with_node(config: ServerConfig, node: Arc<Node>) -> Result<Self, BuildError> {
+        let tls = match &config.tls {
+            Some(files) => Some(tls_config(files).await?),
+            None => None,
+        };
+        let limits = config.limits.clamped();
+        let cursor_key = node.secret("cursor").await?;
+        let (queue, worker) =
+            submissions::start(node.clone(), limits.queue_depth, limits.submission()).await?;
+        let state = AppState::new(node.clone(), queue, cursor_key, limits);
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| BuildError::Bind { addr: config.listen, source })?;
+        let local_addr =
+            listener.local_addr().map_err(|source| BuildError::Bind { addr: config.listen, source })?;
+        Ok(Self { listener, local_addr, state, node, worker, tls })
+    }
+
+    /// The address actually bound (the real port when 0 was asked for).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// `http://ADDR` (or `https://`), without a trailing slash.
+    pub fn base_url(&self) -> String {
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.local_addr)
+    }
+
+    /// The node served, e.g. to create accounts in tests or seed the demo.
+    pub fn node(&self) -> Arc<Node> {
+        self.node.clone()
+    }
+
+    /// Serves until SIGINT or SIGTERM; see [`Application::run_until`].
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes, then stops accepting connections, lets in-flight requests
+    /// finish, and waits for the submission worker to store every request it accepted.
+    pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let Application { listener, state, node, worker, tls, .. } = self;
+        drop(node);
+        let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+        match tls {
+            None => axum::serve(listener, service).with_graceful_shutdown(stop).await?,
+            Some(tls) => {
+                let handle = axum_server::Handle::new();
+                let stopper = handle.clone();
+                tokio::spawn(async move {
+                    stop.await;
+                    stopper.graceful_shutdown(None);
+                });
+                axum_server::from_tcp_rustls(listener.into_std()?, tls)?
+                    .handle(handle)
+                    .serve(service)
+                    .await?;
+            }
+        }
+        // The router, and with it the last sender of the queue, is gone: the worker drains what
+        // was accepted and ends.
+        if let Err(e) = worker.await {
+            tracing::error!(error = %e, "the submission worker failed");
+        }
+        Ok(())
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// The TLS server configuration from PEM files (rustls with the *ring* provider).
+async fn tls_config(files: &TlsFiles) -> Result<RustlsConfig, BuildError> {
+    RustlsConfig::from_pem_file(&files.cert, &files.key).await.map_err(|source| BuildError::Tls {
+        cert: files.cert.clone(),
+        key: files.key.clone(),
+        source,
+    })
+}

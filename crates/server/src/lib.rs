@@ -1,0 +1,44 @@
+//! `selat-server`: Selat's HTTP surface — the TAXII 2.1 server (discovery at `/taxii2/`, the
+//! node's API root at `/taxii2/selat/`), `/healthz` and `/metrics`.
+//!
+//! Shaped as STYLE.md's "thin binary, testable app": [`app`] builds the [`axum::Router`] from an
+//! [`AppState`]; [`Application::build`] opens the node, starts the submission worker and binds the
+//! listener (port 0 in tests); [`Application::run_until_stopped`] serves until SIGINT or SIGTERM,
+//! lets in-flight requests finish, and waits for the worker to store every accepted request.
+//!
+//! What lives where:
+//! - [`routes`]: one module per group of TAXII endpoints; handlers only translate between HTTP and
+//!   the functions below.
+//! - `auth`: `Authorization: Bearer` and HTTP Basic, through `selat_core::accounts`.
+//! - `access`: which collections the caller may see and write (`selat_core::access`).
+//! - `paging`: TAXII filters and `next` cursors to store pages and back.
+//! - `removal`, `submit`: Delete an Object and Add Objects.
+//! - `errors`: the one mapping from domain errors to [`selat_taxii::ErrorCode`], rendered as the
+//!   TAXII error message; internal causes are logged, never shown.
+//! - `respond`: TAXII responses (media type, `X-TAXII-Date-Added-*` headers).
+//! - `observe`, `metrics`: request logs (tracing) and Prometheus counters.
+//! - [`limits`]: every configurable limit, with its default.
+//!
+//! Only this crate (and the binary above it) knows HTTP.
+
+mod access;
+mod app;
+mod auth;
+mod errors;
+pub mod limits;
+mod metrics;
+mod observe;
+mod paging;
+mod removal;
+mod respond;
+pub mod routes;
+mod state;
+mod submit;
+
+pub use app::{Application, BuildError, ServerConfig, TlsFiles, shutdown_signal};
+pub use limits::Limits;
+pub use routes::app;
+pub use state::AppState;
+
+/// The path of the node's one API root.
+pub const API_ROOT_PATH: &str = "/taxii2/selat/";

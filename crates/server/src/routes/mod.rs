@@ -1,0 +1,94 @@
+//! The router: every TAXII 2.1 endpoint of the node's API root, `/healthz` and `/metrics`.
+//!
+//! Handlers translate: they pick the parts of the request, call `access`, `paging`, `submit` or
+//! `removal`, and render the result; they hold no business logic.
+
+mod collections;
+mod discovery;
+mod health;
+mod objects;
+mod status;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use selat_taxii::ErrorCode;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::errors::ApiError;
+use crate::observe::{negotiate, observe, taxii_errors};
+use crate::state::AppState;
+
+const DISCOVERY: &str = "/taxii2/";
+const API_ROOT: &str = "/taxii2/selat/";
+const STATUS: &str = "/taxii2/selat/status/{status_id}/";
+const COLLECTIONS: &str = "/taxii2/selat/collections/";
+const COLLECTION: &str = "/taxii2/selat/collections/{collection_id}/";
+const OBJECTS: &str = "/taxii2/selat/collections/{collection_id}/objects/";
+const OBJECT: &str = "/taxii2/selat/collections/{collection_id}/objects/{object_id}/";
+const VERSIONS: &str = "/taxii2/selat/collections/{collection_id}/objects/{object_id}/versions/";
+const MANIFEST: &str = "/taxii2/selat/collections/{collection_id}/manifest/";
+const OTHER_ROOT: &str = "/taxii2/{api_root}/";
+const OTHER_ROOT_PATHS: &str = "/taxii2/{api_root}/{*rest}";
+const HEALTHZ: &str = "/healthz";
+const METRICS: &str = "/metrics";
+
+/// Every route template: the only values the metrics' `route` label takes (besides `unmatched`).
+pub(crate) const ROUTES: &[&str] = &[
+    DISCOVERY,
+    API_ROOT,
+    STATUS,
+    COLLECTIONS,
+    COLLECTION,
+    OBJECTS,
+    OBJECT,
+    VERSIONS,
+    MANIFEST,
+    OTHER_ROOT,
+    OTHER_ROOT_PATHS,
+    HEALTHZ,
+    METRICS,
+];
+
+/// The whole HTTP application over `state`.
+pub fn app(state: AppState) -> Router {
+    let taxii = Router::new()
+        .route(DISCOVERY, get(discovery::discovery))
+        .route(API_ROOT, get(discovery::api_root))
+        .route(STATUS, get(status::status))
+        .route(COLLECTIONS, get(collections::list))
+        .route(COLLECTION, get(collections::one))
+        .route(OBJECTS, get(objects::get_objects).post(objects::add_objects))
+        .route(OBJECT, get(objects::get_object).delete(objects::delete_object))
+        .route(VERSIONS, get(objects::versions))
+        .route(MANIFEST, get(objects::manifest))
+        .route(OTHER_ROOT, get(discovery::unknown_api_root))
+        .route(OTHER_ROOT_PATHS, get(discovery::unknown_api_root).post(discovery::unknown_api_root))
+        .layer(from_fn(taxii_errors))
+        .layer(from_fn(negotiate));
+    Router::new()
+        .merge(taxii)
+        .route(HEALTHZ, get(health::healthz))
+        .route(METRICS, get(health::metrics))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::disable())
+        .layer(from_fn_with_state(state.clone(), observe))
+        .layer(CatchPanicLayer::custom(panicked))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(ErrorCode::NotFound)
+}
+
+/// A handler panicked: the cause is logged, the client gets the generic 500.
+fn panicked(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let text = cause
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| cause.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    ApiError::internal("a request handler panicked", &text).into_response()
+}

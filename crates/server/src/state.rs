@@ -1,0 +1,54 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+
+use selat_core::node::Node;
+use selat_core::submissions::SubmissionQueue;
+
+use crate::limits::Limits;
+use crate::metrics::Metrics;
+
+/// The state behind [`crate::app`]: the node, the submission queue, the cursor key, the limits
+/// and the metrics. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Shared>,
+}
+
+struct Shared {
+    node: Arc<Node>,
+    queue: SubmissionQueue,
+    cursor_key: Vec<u8>,
+    limits: Limits,
+    metrics: Metrics,
+}
+
+impl AppState {
+    /// `cursor_key` signs `next` cursors: pass `node.secret("cursor")` so that cursors survive
+    /// restarts.
+    pub fn new(node: Arc<Node>, queue: SubmissionQueue, cursor_key: Vec<u8>, limits: Limits) -> Self {
+        let shared =
+            Shared { node, queue, cursor_key, limits: limits.clamped(), metrics: Metrics::default() };
+        Self { inner: Arc::new(shared) }
+    }
+
+    pub fn node(&self) -> &Node {
+        &self.inner.node
+    }
+
+    pub fn queue(&self) -> &SubmissionQueue {
+        &self.inner.queue
+    }
+
+    pub fn cursor_key(&self) -> &[u8] {
+        &self.inner.cursor_key
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    pub(crate) fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+}

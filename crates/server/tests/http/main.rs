@@ -1,0 +1,12 @@
+//! The TAXII 2.1 server over a real socket: every endpoint and error case, authentication,
+//! cursor paging, the submission queue, restarts and concurrent readers and writers.
+
+mod auth;
+mod concurrency;
+mod endpoints;
+mod errors;
+mod paging;
+mod restart;
+mod submissions;
+mod support;
+mod tls;
