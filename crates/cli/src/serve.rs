@@ -138,6 +138,26 @@ fn server_config(args: &Args, file: &FileConfig) -> anyhow::Result<ServerConfig>
     Ok(ServerConfig { listen, data_dir: data, limits, tls })
 }
 
+/// The demo organisations, one line each, as DESIGN.md says `--demo` prints them.
+fn demo_table(credentials: &selat_core::demo::DemoCredentials) -> String {
+    let mut out = format!(
+        "base URL {}\nAPI root {}\ncollections: shared {} public {}\n",
+        credentials.base_url,
+        credentials.api_root,
+        credentials.collections.shared,
+        credentials.collections.public
+    );
+    out.push_str("org\tkind\tidentity\tanalyst login\tpassword\ttoken\n");
+    for org in &credentials.orgs {
+        out.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\n",
+            org.org, org.kind, org.identity, org.username, org.password, org.token
+        ));
+    }
+    out.push_str("(users of the other roles: see the credentials file)");
+    out
+}
+
 /// Seeds the demo region unless the store holds it already, and writes its credentials file.
 async fn seed_demo(app: &Application, data_dir: &Path, base_url: &str) -> anyhow::Result<()> {
     let node = app.node();
@@ -145,7 +165,8 @@ async fn seed_demo(app: &Application, data_dir: &Path, base_url: &str) -> anyhow
         Some(credentials) => {
             let path = selat_core::demo::write_credentials(data_dir, &credentials)
                 .context("writing the demo credentials")?;
-            say(&format!("selat: demo region seeded; logins and tokens in {}", path.display()));
+            say(&demo_table(&credentials));
+            say(&format!("selat: demo region seeded; logins and tokens also in {}", path.display()));
         }
         None => {
             say(&format!("selat: demo region already seeded; credentials kept in {}", data_dir.display()))

@@ -213,7 +213,7 @@ impl Node {
     ) -> Result<Principal, AuthError> {
         let Some(user) = self.store.user(username).await? else {
             // Spend the same time as a real check, so response times do not reveal usernames.
-            auth::verify_password(DUMMY_HASH, password);
+            verify_off_runtime(DUMMY_HASH.to_owned(), password).await;
             return Err(AuthError::Invalid);
         };
         let now = now_micros();
@@ -223,7 +223,7 @@ impl Node {
         if user.disabled {
             return Err(AuthError::Disabled);
         }
-        if !auth::verify_password(&user.password_hash, password) {
+        if !verify_off_runtime(user.password_hash.clone(), password).await {
             let policy = self.login_policy;
             let lock = (user.failed_logins + 1 >= i64::from(policy.max_failed_logins))
                 .then(|| now + i64::try_from(policy.lockout_secs).unwrap_or(i64::MAX / 2) * 1_000_000);
@@ -242,6 +242,13 @@ impl Node {
     pub async fn revoke_token(&self, id: &str) -> Result<bool, selat_store::Error> {
         self.store.revoke_token(id, now_micros()).await
     }
+}
+
+/// Argon2 costs tens of milliseconds of CPU by design: run it on the blocking pool, so a burst of
+/// Basic-auth requests never stalls the async workers that serve everyone else.
+async fn verify_off_runtime(phc: String, password: &str) -> bool {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || auth::verify_password(&phc, &password)).await.unwrap_or(false)
 }
 
 /// A valid Argon2id hash of a random string, checked against when the user does not exist.
