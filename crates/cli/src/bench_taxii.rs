@@ -34,6 +34,9 @@ pub struct TaxiiArgs {
     /// Objects in the large collection Selat pages alone (0 skips it).
     #[arg(long, default_value_t = 1_000_000)]
     large: u64,
+    /// Concurrent readers paging the large collection (each reads its share of the pages).
+    #[arg(long, default_value_t = 4)]
+    readers: usize,
     /// The Python with medallion installed (the test venv); without it Selat runs alone.
     #[arg(long, default_value = ".venv/bin/python")]
     python: PathBuf,
@@ -105,7 +108,7 @@ pub async fn run(args: &TaxiiArgs) -> anyhow::Result<()> {
         selat.1.abort();
     }
     if args.large > 0 {
-        large_collection(&client, args.large).await?;
+        large_collection(&client, args.large, args.readers.max(1)).await?;
     }
     Ok(())
 }
@@ -293,8 +296,9 @@ fn start_medallion(python: &Path) -> anyhow::Result<(Target, Child, tempfile::Te
 }
 
 /// Selat alone: a `large`-object collection (stored through the ingest pipeline, not HTTP), then
-/// every 100-object page over HTTP: objects/s served, p50 and p99 per page.
-async fn large_collection(client: &reqwest::Client, large: u64) -> anyhow::Result<()> {
+/// 100-object pages over HTTP: one reader through the whole collection, and `readers` readers at
+/// once each following `next` for its share of the pages; objects/s served, p50 and p99 per page.
+async fn large_collection(client: &reqwest::Client, large: u64, readers: usize) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let node = Arc::new(Node::open(dir.path()).await?);
     let (collection, token) = bench_tenant(&node).await?;
@@ -307,18 +311,38 @@ async fn large_collection(client: &reqwest::Client, large: u64) -> anyhow::Resul
     let report = ingest::ingest(&node.store, file, &options, |_| {}).await?;
     println!("selat large: {} objects stored in {:.1} s", report.stored, loaded.elapsed().as_secs_f64());
     let (target, handle) = serve(node, dir.path(), &collection, &token).await?;
+    let target = Arc::new(target);
     let started = Instant::now();
-    let (count, mut latencies) = page_all(client, &target, None).await?;
-    let secs = started.elapsed().as_secs_f64();
+    let (count, latencies) = page_all(client, &target, None).await?;
+    report_paging("1 reader", count, latencies, started.elapsed());
+    let pages_each = (large as usize).div_ceil(PAGE_LIMIT) / readers;
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..readers)
+        .map(|_| {
+            let (client, target) = (client.clone(), Arc::clone(&target));
+            tokio::spawn(async move { page_all(&client, &target, Some(pages_each)).await })
+        })
+        .collect();
+    let (mut count, mut latencies) = (0, Vec::new());
+    for task in tasks {
+        let (n, mut l) = task.await??;
+        count += n;
+        latencies.append(&mut l);
+    }
+    report_paging(&format!("{readers} readers"), count, latencies, started.elapsed());
+    handle.abort();
+    Ok(())
+}
+
+fn report_paging(who: &str, count: usize, mut latencies: Vec<Duration>, elapsed: Duration) {
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    let secs = elapsed.as_secs_f64();
     println!(
-        "selat large: paged {count} objects in {} pages in {secs:.1} s = {:.0} objects/s; page p50 {:.2} ms, p99 {:.2} ms",
+        "selat large, {who}: {count} objects in {} pages in {secs:.1} s = {:.0} objects/s; page p50 {:.2} ms, p99 {:.2} ms",
         latencies.len(),
         count as f64 / secs,
         pct(0.50).as_secs_f64() * 1e3,
         pct(0.99).as_secs_f64() * 1e3
     );
-    handle.abort();
-    Ok(())
 }

@@ -15,6 +15,8 @@
 //! page_size = 1000            # SELAT_PAGE_SIZE: objects per page at most
 //! queue_depth = 64            # SELAT_QUEUE_DEPTH: POSTs waiting to be stored
 //! max_objects_per_post = 10000  # SELAT_MAX_OBJECTS_PER_POST
+//! max_failed_logins = 5       # SELAT_MAX_FAILED_LOGINS: failed logins in a row that lock an account
+//! lockout_secs = 900          # SELAT_LOCKOUT_SECS: how long the lock lasts
 //! ```
 
 use std::io::Write as _;
@@ -70,6 +72,12 @@ struct LimitArgs {
     /// Most objects in one POST [default: 10000].
     #[arg(long, env = "SELAT_MAX_OBJECTS_PER_POST")]
     max_objects_per_post: Option<u64>,
+    /// Failed logins in a row that lock an account [default: 5].
+    #[arg(long, env = "SELAT_MAX_FAILED_LOGINS")]
+    max_failed_logins: Option<u32>,
+    /// Seconds a locked account stays locked [default: 900].
+    #[arg(long, env = "SELAT_LOCKOUT_SECS")]
+    lockout_secs: Option<u64>,
 }
 
 /// The `--config` file.
@@ -134,6 +142,8 @@ fn server_config(args: &Args, file: &FileConfig) -> anyhow::Result<ServerConfig>
         page_size: l.page_size.unwrap_or(file.limits.page_size),
         queue_depth: l.queue_depth.unwrap_or(file.limits.queue_depth),
         max_objects_per_post: l.max_objects_per_post.unwrap_or(file.limits.max_objects_per_post),
+        max_failed_logins: l.max_failed_logins.unwrap_or(file.limits.max_failed_logins),
+        lockout_secs: l.lockout_secs.unwrap_or(file.limits.lockout_secs),
     };
     Ok(ServerConfig { listen, data_dir: data, limits, tls })
 }

@@ -224,7 +224,7 @@ impl Node {
             return Err(AuthError::Disabled);
         }
         if !verify_off_runtime(user.password_hash.clone(), password).await {
-            let policy = self.login_policy;
+            let policy = self.login_policy();
             let lock = (user.failed_logins + 1 >= i64::from(policy.max_failed_logins))
                 .then(|| now + i64::try_from(policy.lockout_secs).unwrap_or(i64::MAX / 2) * 1_000_000);
             self.store.record_login(username, false, lock).await?;

@@ -41,7 +41,8 @@ pub struct Node {
     pub dir: PathBuf,
     pub settings: NodeSettings,
     pub store: SqliteStore,
-    pub login_policy: LoginPolicy,
+    /// Set by the server from its configuration; read at every password check.
+    login_policy: std::sync::RwLock<LoginPolicy>,
 }
 
 impl Node {
@@ -50,7 +51,17 @@ impl Node {
         std::fs::create_dir_all(dir).map_err(|source| NodeError::Io { path: dir.to_owned(), source })?;
         let settings = load_or_create_settings(&dir.join(NODE_FILE))?;
         let store = SqliteStore::open(&dir.join(STORE_FILE)).await?;
-        Ok(Self { dir: dir.to_owned(), settings, store, login_policy: LoginPolicy::default() })
+        Ok(Self { dir: dir.to_owned(), settings, store, login_policy: Default::default() })
+    }
+
+    pub fn login_policy(&self) -> LoginPolicy {
+        self.login_policy.read().map(|p| *p).unwrap_or_default()
+    }
+
+    pub fn set_login_policy(&self, policy: LoginPolicy) {
+        if let Ok(mut current) = self.login_policy.write() {
+            *current = policy;
+        }
     }
 
     /// A secret of this node (e.g. the cursor-signing key): 32 random bytes made on first use and

@@ -81,6 +81,10 @@ impl Application {
             None => None,
         };
         let limits = config.limits.clamped();
+        node.set_login_policy(selat_core::accounts::LoginPolicy {
+            max_failed_logins: limits.max_failed_logins,
+            lockout_secs: limits.lockout_secs,
+        });
         let cursor_key = node.secret("cursor").await?;
         let (queue, worker) =
             submissions::start(node.clone(), limits.queue_depth, limits.submission()).await?;

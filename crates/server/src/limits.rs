@@ -29,6 +29,10 @@ pub struct Limits {
     pub queue_depth: usize,
     /// Objects in one POST (422 beyond it).
     pub max_objects_per_post: u64,
+    /// Failed logins in a row that lock an account.
+    pub max_failed_logins: u32,
+    /// How long a locked account stays locked, in seconds.
+    pub lockout_secs: u64,
 }
 
 impl Default for Limits {
@@ -38,6 +42,8 @@ impl Default for Limits {
             page_size: DEFAULT_PAGE_SIZE,
             queue_depth: DEFAULT_QUEUE_DEPTH,
             max_objects_per_post: DEFAULT_MAX_OBJECTS_PER_POST,
+            max_failed_logins: selat_core::accounts::DEFAULT_MAX_FAILED_LOGINS,
+            lockout_secs: selat_core::accounts::DEFAULT_LOCKOUT_SECS,
         }
     }
 }
@@ -50,6 +56,8 @@ impl Limits {
             page_size: self.page_size.clamp(1, selat_store::MAX_PAGE_LIMIT),
             queue_depth: self.queue_depth.max(1),
             max_objects_per_post: self.max_objects_per_post.max(1),
+            max_failed_logins: self.max_failed_logins.max(1),
+            lockout_secs: self.lockout_secs,
         }
     }
 

@@ -87,3 +87,19 @@ async fn repeated_failed_logins_lock_the_account() {
     server.get(path, &fixture.tokens.my_analyst).await.ok_json();
     server.stop().await;
 }
+
+/// The lock-out is configurable: two failures lock when the limit says two.
+#[tokio::test]
+async fn the_lockout_threshold_is_configurable() {
+    let mut fixture = Fixture::new().await;
+    let server = fixture.start(Limits { max_failed_logins: 2, ..Limits::default() }).await;
+    let path = "/taxii2/selat/collections/";
+    for _ in 0..2 {
+        let reply =
+            server.send(Method::GET, path, Auth::Basic("my-analyst", "not the password"), &[], None).await;
+        reply.assert_error(401, "unauthorized");
+    }
+    let locked = server.send(Method::GET, path, Auth::Basic("my-analyst", PASSWORD), &[], None).await;
+    locked.assert_error(401, "unauthorized");
+    server.stop().await;
+}

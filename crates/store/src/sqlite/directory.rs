@@ -119,8 +119,9 @@ impl Directory for SqliteStore {
 
     async fn token(&self, id: &str) -> Result<Option<TokenRow>> {
         let sql = concat!("SELECT ", token_columns!(), " FROM api_tokens WHERE id = ?");
-        // From the writer: a revocation must take effect on the very next request.
-        Ok(sqlx::query_as(sql).bind(id).fetch_optional(&self.writer).await?)
+        // A reader runs each query in a fresh snapshot, so a revocation committed before this
+        // request is seen; reading here keeps authentication off the single writer connection.
+        Ok(sqlx::query_as(sql).bind(id).fetch_optional(&self.reader).await?)
     }
 
     async fn tokens(&self, org: Option<&str>) -> Result<Vec<TokenRow>> {

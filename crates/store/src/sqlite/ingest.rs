@@ -6,16 +6,16 @@ use std::collections::{HashMap, HashSet};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use super::now_us;
-use super::sql::{MAX_PARAMS, push_in};
+use super::sql::{MAX_PARAMS, id_key, push_ids, push_in};
 use crate::MAX_BATCH_LEN;
 use crate::error::{Error, Result};
 use crate::model::{NewVersion, Outcome};
 use crate::plan::{self, EntryRow, Held, HeldCollection, HeldEntry, HeldVersion, Plan, SeqRef, VersionRow};
 
 /// Columns of an `object_versions` insert.
-const VERSION_COLUMNS: usize = 17;
+const VERSION_COLUMNS: usize = 18;
 /// Columns of a `collection_entries` insert.
-const ENTRY_COLUMNS: usize = 9;
+const ENTRY_COLUMNS: usize = 10;
 
 /// The collection a batch goes into, as read inside the write transaction.
 struct TargetRow {
@@ -79,10 +79,11 @@ async fn held(conn: &mut SqliteConnection, batch: &[NewVersion], target: Option<
 
 async fn held_versions(conn: &mut SqliteConnection, ids: &[&str]) -> Result<Vec<HeldVersion>> {
     let mut out = Vec::new();
-    for chunk in ids.chunks(MAX_PARAMS) {
-        let mut qb =
-            QueryBuilder::new("SELECT seq, id, owner, version_us, is_latest FROM object_versions WHERE ");
-        push_in(&mut qb, "id", chunk);
+    for chunk in ids.chunks(MAX_PARAMS / 2) {
+        let mut qb = QueryBuilder::new(
+            "SELECT seq, id, owner, version_us, is_latest FROM object_versions INDEXED BY object_versions_id WHERE ",
+        );
+        push_ids(&mut qb, "", chunk);
         let rows: Vec<(i64, String, String, i64, bool)> = qb.build_query_as().fetch_all(&mut *conn).await?;
         out.extend(rows.into_iter().map(|(seq, id, owner, version_us, is_latest)| HeldVersion {
             seq,
@@ -109,13 +110,13 @@ async fn held_json(conn: &mut SqliteConnection, seqs: &[i64]) -> Result<HashMap<
 
 async fn held_entries(conn: &mut SqliteConnection, key: i64, ids: &[&str]) -> Result<Vec<HeldEntry>> {
     let mut out = Vec::new();
-    for chunk in ids.chunks(MAX_PARAMS) {
+    for chunk in ids.chunks(MAX_PARAMS / 2) {
         let mut qb = QueryBuilder::new(
             "SELECT seq, id, version_us FROM collection_entries INDEXED BY collection_entries_object \
              WHERE collection_key = ",
         );
         qb.push_bind(key).push(" AND ");
-        push_in(&mut qb, "id", chunk);
+        push_ids(&mut qb, "", chunk);
         let rows: Vec<(i64, String, i64)> = qb.build_query_as().fetch_all(&mut *conn).await?;
         out.extend(rows.into_iter().map(|(seq, id, version_us)| HeldEntry { seq, id, version_us }));
     }
@@ -160,12 +161,12 @@ async fn clear_latest(conn: &mut SqliteConnection, seqs: &[i64]) -> Result<()> {
 /// index hint SQLite's planner scans the whole collection by primary key for an `IN` list.
 async fn clear_flag(conn: &mut SqliteConnection, key: i64, flag: &str, ids: &[&str]) -> Result<()> {
     debug_assert!(flag == "is_first" || flag == "is_last");
-    for chunk in ids.chunks(MAX_PARAMS) {
+    for chunk in ids.chunks(MAX_PARAMS / 2) {
         let mut qb = QueryBuilder::new(format!(
             "UPDATE collection_entries INDEXED BY collection_entries_object SET {flag} = 0 WHERE {flag} = 1"
         ));
         qb.push(" AND collection_key = ").push_bind(key).push(" AND ");
-        push_in(&mut qb, "id", chunk);
+        push_ids(&mut qb, "", chunk);
         qb.build().execute(&mut *conn).await?;
     }
     Ok(())
@@ -175,7 +176,7 @@ async fn insert_versions(conn: &mut SqliteConnection, rows: &[VersionRow<'_>], f
     let mut seq = first_seq;
     for chunk in rows.chunks(MAX_PARAMS / VERSION_COLUMNS) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO object_versions (seq, id, version_us, owner, object_type, spec_version, \
+            "INSERT INTO object_versions (seq, id, id_key, version_us, owner, object_type, spec_version, \
              created_us, modified_us, created_by_ref, revoked, tlp, scope, confidence, is_sco, \
              is_latest, stored_us, json) ",
         );
@@ -183,6 +184,7 @@ async fn insert_versions(conn: &mut SqliteConnection, rows: &[VersionRow<'_>], f
             let new = row.new;
             b.push_bind(seq)
                 .push_bind(new.id.as_str())
+                .push_bind(id_key(&new.id))
                 .push_bind(row.version_us)
                 .push_bind(new.owner.as_str())
                 .push_bind(new.object_type.as_str())
@@ -213,7 +215,7 @@ async fn insert_entries(
 ) -> Result<()> {
     for chunk in rows.chunks(MAX_PARAMS / ENTRY_COLUMNS) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO collection_entries (collection_key, date_added_us, seq, id, version_us, \
+            "INSERT INTO collection_entries (collection_key, date_added_us, seq, id, id_key, version_us, \
              object_type, spec_version, is_first, is_last) ",
         );
         qb.push_values(chunk, |mut b, row| {
@@ -221,6 +223,7 @@ async fn insert_entries(
                 .push_bind(row.date_added_us)
                 .push_bind(seq(row.seq))
                 .push_bind(row.new.id.as_str())
+                .push_bind(id_key(&row.new.id))
                 .push_bind(row.version_us)
                 .push_bind(row.new.object_type.as_str())
                 .push_bind(row.new.spec_version.as_str())

@@ -54,7 +54,7 @@ impl Default for SqliteOptions {
             readers: 4,
             busy_timeout: Duration::from_secs(10),
             writer_cache_kib: 64 * 1024,
-            page_size: 16 * 1024,
+            page_size: 16384,
             wal_autocheckpoint_pages: 4096,
         }
     }
@@ -157,8 +157,8 @@ impl Store for SqliteStore {
     async fn remove_object(&self, collection: &str, id: &str) -> Result<u64> {
         let key = self.collection_key(collection).await?;
         let sql = "DELETE FROM collection_entries INDEXED BY collection_entries_object \
-                   WHERE collection_key = ? AND id = ?";
-        let done = sqlx::query(sql).bind(key).bind(id).execute(&self.writer).await?;
+                   WHERE collection_key = ? AND id_key = ? AND id = ?";
+        let done = sqlx::query(sql).bind(key).bind(sql::id_key(id)).bind(id).execute(&self.writer).await?;
         Ok(done.rows_affected())
     }
 

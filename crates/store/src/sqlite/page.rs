@@ -11,7 +11,7 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
-use super::sql::push_in;
+use super::sql::{push_ids, push_in};
 use crate::MAX_SCAN_PER_PAGE;
 use crate::error::Result;
 use crate::model::{ManifestEntry, ObjectEntry, Page, PageQuery};
@@ -87,9 +87,12 @@ fn select(key: i64, query: &PageQuery, with_json: bool, fetch: usize) -> QueryBu
 }
 
 fn push_filters(qb: &mut QueryBuilder<Sqlite>, query: &PageQuery) {
-    for (column, values) in
-        [("e.id", &query.ids), ("e.object_type", &query.types), ("e.spec_version", &query.spec_versions)]
-    {
+    if !query.ids.is_empty() {
+        let ids: Vec<&str> = query.ids.iter().map(String::as_str).collect();
+        qb.push(" AND ");
+        push_ids(qb, "e.", &ids);
+    }
+    for (column, values) in [("e.object_type", &query.types), ("e.spec_version", &query.spec_versions)] {
         if !values.is_empty() {
             qb.push(" AND ");
             push_in(qb, column, values);
