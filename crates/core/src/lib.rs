@@ -4,6 +4,7 @@
 //! - [`ingest`]: the ingest flow: bytes → streaming bundle reader → validate → attach owner and
 //!   sharing → one transaction per batch. It reports each object's fate and never drops one
 //!   silently.
+//! - [`policy`]: the one access rule (who may see an object), with its matrix test.
 //!
 //! Nothing here knows HTTP or prints; callers observe progress through callbacks.
 
@@ -14,5 +15,6 @@ pub mod demo;
 pub mod ingest;
 pub mod node;
 pub mod org;
+pub mod policy;
 pub mod region;
 pub mod submissions;
