@@ -166,3 +166,33 @@ fn a_million_objects_in_one_bundle_stream_in_flat_memory() {
     assert!(stderr.contains("1000000 objects checked: 0 errors"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
+
+#[test]
+fn distribution_rules_refuse_red_beyond_its_recipients() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ext = "extension-definition--b78d1732-3a01-46df-a4b4-719a2aab7a1d";
+    let red = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
+    let object = |n: u32, scope: &str| {
+        format!(
+            r#"{{"type": "malware", "spec_version": "2.1", "id": "malware--{n:08x}-6f7f-459a-80ea-9c1f17b5891b", "created": "2016-04-06T20:07:09.000Z", "modified": "2016-04-06T20:07:09.000Z", "name": "m", "is_family": true, "object_marking_refs": ["{red}"], "extensions": {{"{ext}": {{"extension_type": "property-extension", {scope}}}}}}}"#
+        )
+    };
+    let bundle = format!(
+        "{}\n{}\n{}",
+        object(1, r#""scope": "community""#),
+        object(
+            2,
+            r#""scope": "recipients", "recipient_refs": ["identity--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"]"#
+        ),
+        object(
+            3,
+            r#""scope": "national", "recipient_refs": ["identity--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"]"#
+        ),
+    );
+    let out = run_with_stdin(&["import", "-", "--data", data.to_str().unwrap()], bundle.as_bytes());
+    assert_eq!(out.code, 1, "{out}");
+    assert_eq!(summary_counts(&out.stdout), [3, 1, 0, 2], "{out}");
+    assert!(out.stdout.contains("error[red-scope]"), "{out}");
+    assert!(out.stdout.contains("error[recipient-refs]"), "{out}");
+}

@@ -40,6 +40,9 @@ pub struct IngestOptions {
     pub record_outcomes: bool,
     /// Accept only TLP:CLEAR objects of scope `community` (the public advisory collection).
     pub clear_community_only: bool,
+    /// The owner belongs to no member state (the secretariat, a partner): `national` scope is
+    /// refused, as it names no state.
+    pub owner_outside_member_states: bool,
 }
 
 impl IngestOptions {
@@ -51,6 +54,7 @@ impl IngestOptions {
             limits: ReaderLimits::default(),
             record_outcomes: false,
             clear_community_only: false,
+            owner_outside_member_states: false,
         }
     }
 }
@@ -150,7 +154,8 @@ pub fn prepare(raw: &RawObject, owner: &str) -> Result<Prepared, Rejection> {
     if !value.is_object() {
         return Err(reject(id, vec!["$: a STIX object must be a JSON object".to_owned()]));
     }
-    let diagnostics = validate::validate_object(&value);
+    let mut diagnostics = validate::validate_object(&value);
+    diagnostics.extend(selat_stix::meta::distribution_diagnostics(&value));
     let errors: Vec<String> =
         diagnostics.iter().filter(|d| d.is_error()).map(Diagnostic::to_string).collect();
     if !errors.is_empty() {
@@ -302,6 +307,14 @@ fn admit(prepared: Prepared, raw: &RawObject, options: &IngestOptions) -> Result
             reasons: vec![
                 "public-collection: this collection accepts only TLP:CLEAR objects of scope community".into(),
             ],
+        });
+    }
+    if options.owner_outside_member_states && v.scope == "national" {
+        return Err(Rejection {
+            index: raw.index,
+            id: Some(v.id.clone()),
+            at: raw.at,
+            reasons: vec!["national-scope: scope `national` names the owner's member state, and this owner belongs to none".into()],
         });
     }
     Ok(prepared)

@@ -88,6 +88,79 @@ pub fn scope_of(obj: &Value, tlp: Option<Tlp>) -> Scope {
     declared.unwrap_or(if tlp == Some(Tlp::Red) { Scope::Organisation } else { Scope::Community })
 }
 
+/// Selat's own rules for the distribution extension (DESIGN.md): a known `scope`; RED only with
+/// `recipients` or `organisation`; `recipient_refs` only with `recipients` (and required there);
+/// `sharing_group_ref` with `group`. Paths point into the extension.
+pub fn distribution_diagnostics(obj: &Value) -> Vec<crate::Diagnostic> {
+    use crate::Diagnostic;
+    let base = format!("$.extensions['{DISTRIBUTION_EXTENSION_ID}']");
+    let Some(ext) = obj.get("extensions").and_then(|e| e.get(DISTRIBUTION_EXTENSION_ID)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let scope = match ext.get("scope").and_then(Value::as_str) {
+        None => {
+            out.push(Diagnostic::error(
+                format!("{base}.scope"),
+                "distribution-scope",
+                "the distribution extension needs a `scope`",
+            ));
+            return out;
+        }
+        Some(text) => match Scope::from_name(text) {
+            Some(scope) => scope,
+            None => {
+                out.push(Diagnostic::error(
+                    format!("{base}.scope"),
+                    "distribution-scope",
+                    format!("unknown scope {text:?}: organisation, national, community, group or recipients"),
+                ));
+                return out;
+            }
+        },
+    };
+    let refs = ext.get("recipient_refs").and_then(Value::as_array);
+    if effective_tlp(obj) == Some(Tlp::Red) && !matches!(scope, Scope::Recipients | Scope::Organisation) {
+        out.push(Diagnostic::error(
+            format!("{base}.scope"),
+            "red-scope",
+            "TLP:RED never leaves its named recipients: its scope must be `recipients` or `organisation`",
+        ));
+    }
+    match (scope, refs) {
+        (Scope::Recipients, Some(list))
+            if !list.is_empty()
+                && list.iter().all(|r| r.as_str().is_some_and(|r| r.starts_with("identity--"))) => {}
+        (Scope::Recipients, _) => out.push(Diagnostic::error(
+            format!("{base}.recipient_refs"),
+            "recipient-refs",
+            "scope `recipients` needs a non-empty `recipient_refs` list of identity ids",
+        )),
+        (_, Some(_)) => out.push(Diagnostic::error(
+            format!("{base}.recipient_refs"),
+            "recipient-refs",
+            "`recipient_refs` is allowed only with scope `recipients`",
+        )),
+        (_, None) => {}
+    }
+    let group = ext.get("sharing_group_ref").and_then(Value::as_str);
+    match (scope, group) {
+        (Scope::Group, Some(g)) if g.starts_with("x-selat-sharing-group--") => {}
+        (Scope::Group, _) => out.push(Diagnostic::error(
+            format!("{base}.sharing_group_ref"),
+            "sharing-group-ref",
+            "scope `group` needs `sharing_group_ref` naming an x-selat-sharing-group",
+        )),
+        (_, Some(_)) => out.push(Diagnostic::error(
+            format!("{base}.sharing_group_ref"),
+            "sharing-group-ref",
+            "`sharing_group_ref` is allowed only with scope `group`",
+        )),
+        (_, None) => {}
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +184,27 @@ mod tests {
         let meta = ObjectMeta::extract(&sco).unwrap();
         assert!(meta.is_sco);
         assert_eq!((meta.scope, meta.spec_version.as_str()), (Scope::National, "2.1"));
+    }
+
+    #[test]
+    fn distribution_rules() {
+        let with = |tlp: Tlp, ext: serde_json::Value| json!({"object_marking_refs": [tlp.marking_id()], "extensions": {DISTRIBUTION_EXTENSION_ID: ext}});
+        let codes = |obj: &serde_json::Value| {
+            distribution_diagnostics(obj).iter().map(|d| d.code).collect::<Vec<_>>()
+        };
+        let ok_recipients = json!({"extension_type": "property-extension", "scope": "recipients", "recipient_refs": ["identity--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"]});
+        assert!(codes(&with(Tlp::Red, ok_recipients)).is_empty());
+        assert!(codes(&with(Tlp::Red, json!({"scope": "organisation"}))).is_empty());
+        assert_eq!(codes(&with(Tlp::Red, json!({"scope": "community"}))), ["red-scope"]);
+        assert_eq!(
+            codes(&with(Tlp::Green, json!({"scope": "national", "recipient_refs": ["identity--x"]}))),
+            ["recipient-refs"]
+        );
+        assert_eq!(codes(&with(Tlp::Green, json!({"scope": "recipients"}))), ["recipient-refs"]);
+        assert_eq!(codes(&with(Tlp::Green, json!({"scope": "group"}))), ["sharing-group-ref"]);
+        assert_eq!(codes(&with(Tlp::Green, json!({"scope": "everyone"}))), ["distribution-scope"]);
+        let d = &distribution_diagnostics(&with(Tlp::Red, json!({"scope": "national"})))[0];
+        assert_eq!(d.path, format!("$.extensions['{DISTRIBUTION_EXTENSION_ID}'].scope"));
+        assert!(codes(&json!({"type": "x"})).is_empty(), "no extension, no finding");
     }
 }
