@@ -9,6 +9,7 @@
 //! - [`bundle`]: the streaming bundle/NDJSON reader and the bundle writer.
 //! - [`canonical`]: compact JSON text, byte-exact otherwise, as stored and served.
 //! - [`meta`]: the columns a store keeps beside the JSON (type, version, TLP, scope, …).
+//! - [`selat`]: Selat's own extension definitions and object types, in one table.
 //!
 //! Nothing here knows about HTTP, SQL or async runtimes.
 
@@ -24,5 +25,6 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use id::Identifier;
 pub use timestamp::Timestamp;
 pub mod sco_id;
+pub mod selat;
 pub mod spec;
 pub mod validate;

@@ -6,7 +6,7 @@ use crate::timestamp::Timestamp;
 use crate::tlp::{Tlp, effective_tlp};
 
 /// Selat's distribution extension (DESIGN.md "Organisations and the access policy").
-pub const DISTRIBUTION_EXTENSION_ID: &str = "extension-definition--b78d1732-3a01-46df-a4b4-719a2aab7a1d";
+pub const DISTRIBUTION_EXTENSION_ID: &str = crate::selat::DISTRIBUTION.id;
 
 /// Who an object is distributed to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
