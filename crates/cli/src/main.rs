@@ -5,9 +5,13 @@
 mod admin;
 mod bench;
 mod bench_taxii;
+mod copy;
 mod export;
 mod import;
 mod inputs;
+mod match_cmd;
+mod migrate;
+mod pattern_cmd;
 mod serve;
 mod validate;
 
@@ -39,9 +43,19 @@ enum Command {
     Admin(admin::Args),
     /// Serve TAXII 2.1 (and /healthz, /metrics) over the data directory until SIGINT or SIGTERM.
     Serve(serve::Args),
+    /// Apply the store's pending schema migrations and say which.
+    Migrate(migrate::Args),
+    /// Move a node's store from SQLite to an empty PostgreSQL database, and verify the copy.
+    Copy(copy::Args),
     /// Benchmarks behind the performance targets.
     #[command(subcommand)]
     Bench(bench::Command),
+    /// STIX patterns: validate them, or match them against observed data (JSON lines).
+    #[command(subcommand)]
+    Pattern(pattern_cmd::Command),
+    /// Match observations (JSON lines, `type,value` CSV or plain values) against the indicators
+    /// of a STIX file: one JSON line per (observation, indicator) match.
+    Match(match_cmd::Args),
 }
 
 /// Where a node keeps its data; every command that touches the store takes it.
@@ -62,6 +76,8 @@ fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Validate(args) => validate::run(&args),
+        Command::Pattern(command) => pattern_cmd::run(&command),
+        Command::Match(args) => match_cmd::run(&args),
         command => runtime().and_then(|rt| {
             rt.block_on(async move {
                 match command {
@@ -70,7 +86,11 @@ fn main() -> ExitCode {
                     Command::Export(args) => export::run(&args).await,
                     Command::Bench(command) => bench::run(command).await,
                     Command::Serve(args) => serve::run(&args).await,
+                    Command::Migrate(args) => migrate::run(&args).await,
+                    Command::Copy(args) => copy::run(&args).await,
                     Command::Validate(_) => unreachable!("handled above"),
+                    Command::Pattern(_) => unreachable!("handled above"),
+                    Command::Match(_) => unreachable!("handled above"),
                 }
             })
         }),

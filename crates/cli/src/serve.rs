@@ -7,6 +7,7 @@
 //! ```toml
 //! listen = "127.0.0.1:8470"   # SELAT_LISTEN
 //! data = "/var/lib/selat"     # SELAT_DATA
+//! database = "postgres://selat@db/selat"  # SELAT_DATABASE: unset = SQLite in the data directory
 //! tls_cert = "cert.pem"       # SELAT_TLS_CERT (with tls_key)
 //! tls_key = "key.pem"         # SELAT_TLS_KEY
 //!
@@ -38,6 +39,9 @@ pub struct Args {
     /// The node's data directory [default: ./selat-data].
     #[arg(long, env = "SELAT_DATA")]
     data: Option<PathBuf>,
+    /// The store: a postgres:// URL [default: the SQLite file in the data directory].
+    #[arg(long, env = "SELAT_DATABASE", hide_env_values = true)]
+    database: Option<String>,
     /// Address to listen on [default: 127.0.0.1:8470]; port 0 picks a free port.
     #[arg(long, env = "SELAT_LISTEN")]
     listen: Option<SocketAddr>,
@@ -86,6 +90,7 @@ struct LimitArgs {
 struct FileConfig {
     listen: Option<SocketAddr>,
     data: Option<PathBuf>,
+    database: Option<String>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
     #[serde(default)]
@@ -145,7 +150,8 @@ fn server_config(args: &Args, file: &FileConfig) -> anyhow::Result<ServerConfig>
         max_failed_logins: l.max_failed_logins.unwrap_or(file.limits.max_failed_logins),
         lockout_secs: l.lockout_secs.unwrap_or(file.limits.lockout_secs),
     };
-    Ok(ServerConfig { listen, data_dir: data, limits, tls })
+    let database = args.database.clone().or_else(|| file.database.clone());
+    Ok(ServerConfig { listen, data_dir: data, database, limits, tls })
 }
 
 /// The demo organisations, one line each, as DESIGN.md says `--demo` prints them.

@@ -1,8 +1,9 @@
-//! A node's data directory: the embedded store and the node's identity.
+//! A node's data directory: the store (the embedded SQLite file in the directory, or a PostgreSQL
+//! database) and the node's identity (`node.json`, always in the directory).
 
 use std::path::{Path, PathBuf};
 
-use selat_store::{Collection, Directory, NewCollection, SqliteStore, Store};
+use selat_store::{Backend, Collection, Directory, NewCollection, Store};
 
 use crate::accounts::LoginPolicy;
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,10 @@ pub enum NodeError {
     /// No collection has this id or alias.
     #[error("no collection {name:?}; known: {known}")]
     UnknownCollection { name: String, known: String },
+    /// `database` is neither empty nor a `postgres://` URL. The value is not repeated: it may
+    /// hold a password.
+    #[error("the database setting is not a postgres:// URL (leave it unset for the embedded SQLite store)")]
+    UnsupportedDatabase,
     /// The store could not be opened or migrated.
     #[error("opening the store: {0}")]
     Store(#[from] selat_store::Error),
@@ -40,17 +45,24 @@ pub struct NodeSettings {
 pub struct Node {
     pub dir: PathBuf,
     pub settings: NodeSettings,
-    pub store: SqliteStore,
+    pub store: Backend,
     /// Set by the server from its configuration; read at every password check.
     login_policy: std::sync::RwLock<LoginPolicy>,
 }
 
 impl Node {
-    /// Opens (creating if needed) the node in `dir`.
+    /// Opens (creating if needed) the node in `dir`, with the embedded SQLite store.
     pub async fn open(dir: &Path) -> Result<Self, NodeError> {
+        Self::open_with(dir, None).await
+    }
+
+    /// Opens (creating if needed) the node in `dir`; its store is the PostgreSQL database
+    /// `database` names (`postgres://…`), else the SQLite file in `dir`. Either way `dir` holds
+    /// `node.json`. Pending migrations are applied.
+    pub async fn open_with(dir: &Path, database: Option<&str>) -> Result<Self, NodeError> {
         std::fs::create_dir_all(dir).map_err(|source| NodeError::Io { path: dir.to_owned(), source })?;
         let settings = load_or_create_settings(&dir.join(NODE_FILE))?;
-        let store = SqliteStore::open(&dir.join(STORE_FILE)).await?;
+        let store = open_store(dir, database).await?;
         Ok(Self { dir: dir.to_owned(), settings, store, login_policy: Default::default() })
     }
 
@@ -99,6 +111,15 @@ impl Node {
             media_types: vec!["application/stix+json;version=2.1".to_owned()],
         };
         Ok((self.store.create_collection(&new).await?, true))
+    }
+}
+
+/// The store `database` names (see [`Node::open_with`]).
+pub async fn open_store(dir: &Path, database: Option<&str>) -> Result<Backend, NodeError> {
+    match database.map(str::trim).filter(|d| !d.is_empty()) {
+        None => Ok(Backend::open_sqlite(dir.join(STORE_FILE)).await?),
+        Some(url) if selat_store::is_postgres_url(url) => Ok(Backend::connect_postgres(url).await?),
+        Some(_) => Err(NodeError::UnsupportedDatabase),
     }
 }
 

@@ -60,7 +60,7 @@ pub fn may_see(viewer: Option<&Viewer<'_>>, object: &Sharing<'_>) -> bool {
     let Some(viewer) = viewer else { return public_clear };
     match relation(viewer, object) {
         Relation::Creator => true,
-        Relation::Named if tlp == Tlp::Red => object.recipients.iter().any(|r| *r == viewer.org.short_name),
+        Relation::Named if tlp == Tlp::Red => object.recipients.contains(&viewer.org.short_name),
         Relation::Named => true,
         Relation::Client => tlp <= Tlp::Amber,
         Relation::Other => public_clear,
@@ -80,7 +80,7 @@ pub fn relation(viewer: &Viewer<'_>, object: &Sharing<'_>) -> Relation {
             matches!(org.kind, OrgKind::MemberState | OrgKind::Secretariat | OrgKind::Partner)
         }
         Scope::Group => object.group.is_some_and(|g| viewer.groups.iter().any(|mine| mine == g)),
-        Scope::Recipients => object.recipients.iter().any(|r| *r == org.short_name),
+        Scope::Recipients => object.recipients.contains(&org.short_name),
     };
     if named {
         return Relation::Named;

@@ -56,6 +56,12 @@ impl Keyword {
     }
 }
 
+/// Whether the lexer reads `word` as a keyword or boolean rather than an identifier (so a
+/// property of that name must be quoted).
+pub(crate) fn is_reserved_word(word: &str) -> bool {
+    Keyword::from_word(word).is_some() || word == "true" || word == "false"
+}
+
 /// What a token is.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum TokenKind {

@@ -16,6 +16,10 @@
 //! - [`observables`]: `type:path = value` tests for indexing ([`Pattern::observables`]).
 //! - [`eval`]: the matcher, with the semantics of the OASIS `stix2-matcher` 3.0 for STIX 2.1
 //!   ([`Pattern::matches`]).
+//! - `print` (private): `Display` for [`Pattern`] and its parts, the canonical pattern text;
+//!   parse → print → parse gives the same tree ([`Pattern::without_spans`]).
+//! - [`index`]: [`MatchIndex`], many indicators compiled to hash look-ups and network tables
+//!   for matching a stream of observations, with the evaluator's verdicts.
 //! - [`error`]: the parse error, [`PatternError`].
 //!
 //! # Example
@@ -29,9 +33,11 @@
 pub mod ast;
 pub mod error;
 pub mod eval;
+pub mod index;
 mod lexer;
 pub mod observables;
 mod parser;
+mod print;
 pub mod timestamp;
 mod validate;
 
@@ -41,6 +47,7 @@ pub use ast::{
 };
 pub use error::{PatternError, PatternErrorKind};
 pub use eval::{MatchError, MatchResult};
+pub use index::{MatchIndex, Matches};
 pub use observables::Observable;
 pub use timestamp::Timestamp;
 

@@ -1,8 +1,7 @@
 //! Extraction of the equality tests of a pattern, for indexing indicators by the values they
 //! look for (`ipv4-addr:value = '1.2.3.4'`, `file:hashes.'SHA-256' = '...'`, ...).
 
-use crate::ast::{ComparisonExpr, ComparisonOp, Literal, ObjectPath, ObservationKind, PathStep, Pattern};
-use std::fmt::Write as _;
+use crate::ast::{ComparisonExpr, ComparisonOp, Literal, ObjectPath, ObservationKind, Pattern};
 
 /// One `type:path = literal` test found in a pattern (from `=`, `NOT !=`, or one member of
 /// `IN (...)`).
@@ -22,26 +21,7 @@ impl ObjectPath {
     pub fn property_path(&self) -> String {
         let mut out = String::new();
         for (index, step) in self.steps.iter().enumerate() {
-            match step {
-                PathStep::Key(name) => {
-                    if index > 0 {
-                        out.push('.');
-                    }
-                    let plain = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-                    if plain {
-                        out.push_str(name);
-                    } else {
-                        out.push('\'');
-                        out.push_str(&name.replace('\\', "\\\\").replace('\'', "\\'"));
-                        out.push('\'');
-                    }
-                }
-                PathStep::Index(i) => {
-                    let _ = write!(out, "[{i}]");
-                }
-                PathStep::AnyIndex => out.push_str("[*]"),
-            }
+            crate::print::write_step(&mut out, index, step);
         }
         out
     }

@@ -23,6 +23,8 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     /// The node's data directory.
     pub data_dir: PathBuf,
+    /// The node's store: a `postgres://` URL, or `None` for the SQLite file in `data_dir`.
+    pub database: Option<String>,
     pub limits: Limits,
     /// Serve HTTPS with this certificate chain and key.
     pub tls: Option<TlsFiles>,
@@ -38,7 +40,7 @@ pub struct TlsFiles {
 impl ServerConfig {
     /// Defaults for `data_dir`, listening on `listen`.
     pub fn new(listen: SocketAddr, data_dir: impl Into<PathBuf>) -> Self {
-        Self { listen, data_dir: data_dir.into(), limits: Limits::default(), tls: None }
+        Self { listen, data_dir: data_dir.into(), database: None, limits: Limits::default(), tls: None }
     }
 }
 
@@ -67,9 +69,10 @@ pub struct Application {
 }
 
 impl Application {
-    /// Opens the node in `config.data_dir` and builds on it.
+    /// Opens the node in `config.data_dir` (its store in `config.database` when set) and builds
+    /// on it.
     pub async fn build(config: ServerConfig) -> Result<Self, BuildError> {
-        let node = Arc::new(Node::open(&config.data_dir).await?);
+        let node = Arc::new(Node::open_with(&config.data_dir, config.database.as_deref()).await?);
         Self::build_with_node(config, node).await
     }
 

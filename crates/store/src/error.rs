@@ -48,6 +48,15 @@ pub enum Error {
         /// The limit.
         max: usize,
     },
+
+    /// A restore (`selat copy`) found rows that do not fit together, e.g. a collection entry
+    /// whose version was not restored first. Nothing of the failing step was committed; the
+    /// source store may have changed during the copy: copy again into a fresh database.
+    #[error("restore mismatch: {what}")]
+    RestoreMismatch {
+        /// What did not fit.
+        what: String,
+    },
 }
 
 /// The store's result type.

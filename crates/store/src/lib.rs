@@ -1,5 +1,6 @@
-//! Selat's storage: the [`Store`] trait, the embedded SQLite backend ([`SqliteStore`]) and the
-//! conformance suite every backend passes.
+//! Selat's storage: the [`Store`] and [`Directory`] traits, the embedded SQLite backend
+//! ([`SqliteStore`]), the PostgreSQL backend ([`PgStore`]), [`Backend`] (either, chosen at run
+//! time) and the conformance suite every backend passes.
 //!
 //! Only this crate writes SQL. It depends on no other Selat crate: callers parse and validate STIX
 //! and hand in [`NewVersion`]s with every column already computed; reads hand back the stored
@@ -25,21 +26,26 @@
 //! # Backends
 //! The private `plan` module holds the ingest rules (ownership, idempotency, versions, first/last
 //! bookkeeping, `date_added`), backend-neutral; a backend only does the look-ups and the writes.
-//! A later PostgreSQL backend implements [`Store`] against `migrations/postgres/` and must pass
-//! [`conformance`] (cargo feature `conformance`).
+//! Both backends implement [`Store`] and [`Directory`] (schemas in `migrations/sqlite/` and
+//! `migrations/postgres/`, mirrored table for table) and pass [`conformance`] (cargo feature
+//! `conformance`). [`Backend`] wraps either for a node that picks its database at run time.
 
+mod backend;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod directory;
 mod error;
+mod migration;
 mod model;
 mod plan;
 mod postgres;
 mod sqlite;
 mod store;
 
+pub use backend::{Backend, is_postgres_url};
 pub use directory::{Directory, OrganisationRow, StatusRow, TokenRow, UserRow};
 pub use error::{Error, Result};
+pub use migration::AppliedMigration;
 pub use model::{
     Collection, Counts, Dated, ManifestEntry, NewCollection, NewVersion, ObjectEntry, Outcome, Page,
     PageQuery, Refusal, ScanPage, ScanQuery, StoredVersion, VersionFilter,

@@ -10,7 +10,7 @@ use std::future::Future;
 use std::io::Write;
 use std::sync::Once;
 
-use selat_store::{PgStore, PgTestDatabase, conformance};
+use selat_store::{Backend, PgStore, PgTestDatabase, conformance};
 
 const URL_VAR: &str = "SELAT_TEST_POSTGRES_URL";
 const REQUIRE_VAR: &str = "SELAT_REQUIRE_POSTGRES";
@@ -78,7 +78,25 @@ conformance_tests!(
     page_stops_at_scan_bound,
     export_scan_covers_everything_once,
     counts_objects_and_versions,
+    directory_organisations_and_users,
+    directory_login_bookkeeping,
+    directory_tokens,
+    directory_statuses,
+    directory_settings,
 );
+
+/// [`Backend`] passes calls through: a few behaviours of each trait on `Backend::Postgres`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backend_delegates_to_postgres() {
+    on_fresh_database(|store: PgStore| async move {
+        let backend = Backend::from(store);
+        assert_eq!(backend.kind(), "postgres");
+        conformance::collections_create_get_list(backend.clone()).await;
+        conformance::idempotent_reinsert(backend.clone()).await;
+        conformance::directory_tokens(backend).await;
+    })
+    .await;
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn durable_across_reopen() {

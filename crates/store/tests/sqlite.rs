@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use selat_store::{SqliteStore, Store, conformance};
+use selat_store::{Backend, SqliteStore, Store, conformance};
 
 /// A fresh store in its own directory (kept alive by the returned guard).
 async fn fresh() -> (tempfile::TempDir, SqliteStore) {
@@ -40,7 +40,25 @@ conformance_tests!(
     page_stops_at_scan_bound,
     export_scan_covers_everything_once,
     counts_objects_and_versions,
+    directory_organisations_and_users,
+    directory_login_bookkeeping,
+    directory_tokens,
+    directory_statuses,
+    directory_settings,
 );
+
+/// [`Backend`] passes calls through: a few behaviours of each trait on `Backend::Sqlite`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backend_delegates_to_sqlite() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let open = || Backend::open_sqlite(dir.path().join("selat.db"));
+    conformance::collections_create_get_list(open().await.expect("open")).await;
+    conformance::idempotent_reinsert(open().await.expect("open")).await;
+    conformance::directory_tokens(open().await.expect("open")).await;
+    let backend = open().await.expect("open");
+    assert_eq!(backend.kind(), "sqlite");
+    assert!(backend.applied_migrations().is_empty(), "migrated by the first open");
+}
 
 #[tokio::test]
 async fn durable_across_reopen() {

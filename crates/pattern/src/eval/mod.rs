@@ -23,8 +23,8 @@
 
 mod bindings;
 mod compare;
-mod net;
-mod select;
+pub(crate) mod net;
+pub(crate) mod select;
 mod text;
 
 use crate::ast::Pattern;
@@ -41,6 +41,10 @@ pub const MAX_MATCH_STEPS: u64 = 20_000_000;
 
 /// The most memory one compiled `LIKE`/`MATCHES` expression may take, in bytes.
 pub const MAX_REGEX_BYTES: usize = 1 << 20;
+
+/// The most compiled `LIKE`/`MATCHES` expressions kept between calls (per engine); the cache is
+/// emptied when full. Python's `re` module, which the OASIS matcher uses, caches the same way.
+pub const MAX_CACHED_REGEXES: usize = 1024;
 
 /// The outcome of matching.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -136,7 +140,7 @@ pub(crate) struct Observation<'a> {
     id: String,
     /// The observed-data object followed by the objects its `object_refs` resolve to, in order
     /// (references are resolved against this list, as upstream).
-    objects: Vec<&'a Value>,
+    pub(crate) objects: Vec<&'a Value>,
     /// `first_observed` and `last_observed`, in microseconds.
     first_us: i128,
     last_us: i128,
@@ -161,8 +165,14 @@ impl Pattern {
     /// Matches this pattern against observed data (see the [module docs](crate::eval)).
     pub fn matches(&self, input: &[Value]) -> Result<MatchResult, MatchError> {
         let observations = load_observations(input)?;
+        self.matches_loaded(&observations)
+    }
+
+    /// [`Pattern::matches`] on observations already loaded (the bulk index loads them once for
+    /// every indicator).
+    pub(crate) fn matches_loaded(&self, observations: &[Observation<'_>]) -> Result<MatchResult, MatchError> {
         let mut budget = Budget { left: MAX_MATCH_STEPS };
-        let found = bindings::first_binding(self, &observations, &mut budget)?;
+        let found = bindings::first_binding(self, observations, &mut budget)?;
         let Some(binding) = found else {
             return Ok(MatchResult::default());
         };
@@ -177,7 +187,7 @@ impl Pattern {
     }
 }
 
-fn object_type(object: &Value) -> Option<&str> {
+pub(crate) fn object_type(object: &Value) -> Option<&str> {
     object.get("type").and_then(Value::as_str)
 }
 
@@ -187,7 +197,7 @@ fn object_id(object: &Value) -> Option<&str> {
 
 /// Pools the objects of every bundle (and bare object) given, then builds one observation per
 /// observed-data object.
-fn load_observations(input: &[Value]) -> Result<Vec<Observation<'_>>, MatchError> {
+pub(crate) fn load_observations(input: &[Value]) -> Result<Vec<Observation<'_>>, MatchError> {
     let mut objects: Vec<&Value> = Vec::new();
     for value in input {
         match value.get("objects") {

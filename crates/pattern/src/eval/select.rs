@@ -47,7 +47,7 @@ const DOMAIN_OBJECT_TYPES: &[&str] = &[
 ];
 
 /// The observations satisfying a comparison expression, in upstream's order, each with the
-/// indexes (into its root objects) of the objects that satisfied it.
+/// indexes (into all its objects, see `roots`) of the root objects that satisfied it.
 #[derive(Debug, Default)]
 pub(super) struct ObsMap {
     pub(super) entries: Vec<(u32, BTreeSet<u32>)>,
@@ -228,11 +228,22 @@ fn test(
 }
 
 /// The objects of an observation an object path starts from: those of the path's type, one per
-/// id (the last object with an id wins, in the place of the first), as upstream keys them.
-fn roots<'a>(observation: &Observation<'a>, object_type_name: &str) -> Vec<&'a Value> {
+/// id (the last object with an id wins, in the place of the first), as upstream keys them. Each
+/// comes with its index among *all* the observation's objects (of any type), so that `AND`
+/// across two types never pairs two different objects that share a per-type position.
+fn roots<'a>(observation: &Observation<'a>, object_type_name: &str) -> Vec<(u32, &'a Value)> {
     if DOMAIN_OBJECT_TYPES.contains(&object_type_name) {
         return Vec::new();
     }
+    all_roots(observation)
+        .into_iter()
+        .filter(|(_, object)| object_type(object) == Some(object_type_name))
+        .collect()
+}
+
+/// Every object of an observation an object path of some type can start from (see [`roots`]):
+/// one per id, cyber-observable and custom types only.
+pub(crate) fn all_roots<'a>(observation: &Observation<'a>) -> Vec<(u32, &'a Value)> {
     let mut order: Vec<&str> = Vec::new();
     let mut latest: HashMap<&str, &'a Value> = HashMap::new();
     for object in &observation.objects {
@@ -245,8 +256,9 @@ fn roots<'a>(observation: &Observation<'a>, object_type_name: &str) -> Vec<&'a V
     }
     order
         .into_iter()
-        .filter_map(|id| latest.get(id).copied())
-        .filter(|object| object_type(object) == Some(object_type_name))
+        .enumerate()
+        .filter_map(|(index, id)| Some((index as u32, latest.get(id).copied()?)))
+        .filter(|(_, object)| object_type(object).is_some_and(|t| !DOMAIN_OBJECT_TYPES.contains(&t)))
         .collect()
 }
 
@@ -258,7 +270,7 @@ fn select<'a>(
     budget: &mut Budget,
 ) -> Result<Vec<(u32, Vec<Val<'a>>)>, MatchError> {
     let mut out = Vec::new();
-    for (index, root) in roots(observation, &path.object_type).into_iter().enumerate() {
+    for (index, root) in roots(observation, &path.object_type) {
         let mut values = vec![Val::Json(root)];
         for step in &path.steps {
             budget.spend(values.len() as u64)?;
@@ -267,7 +279,7 @@ fn select<'a>(
                 break;
             }
         }
-        out.push((index as u32, values));
+        out.push((index, values));
     }
     Ok(out)
 }

@@ -7,24 +7,64 @@
 //! Regular expressions use the `regex` crate (linear time); the Python-only features it lacks
 //! (look-around, back-references) are a [`MatchError::InvalidRegex`].
 
-use super::{MAX_REGEX_BYTES, MatchError, Val};
+use super::{MAX_CACHED_REGEXES, MAX_REGEX_BYTES, MatchError, Val};
 use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 use unicode_normalization::UnicodeNormalization;
 
 fn nfc(text: &str) -> String {
     text.nfc().collect()
 }
 
+/// Compiled expressions by engine and source, kept between calls (up to [`MAX_CACHED_REGEXES`]):
+/// compiling a Unicode expression costs far more than matching a small observation with it, and
+/// the same indicators are matched again and again. A `regex` value is a cheap shared handle.
+#[derive(Default)]
+struct Cache {
+    text: HashMap<String, regex::Regex>,
+    bytes: HashMap<String, Option<regex::bytes::Regex>>,
+}
+
+static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(Mutex::default);
+
+fn cache() -> std::sync::MutexGuard<'static, Cache> {
+    // A panic while holding the lock leaves only a cache behind: still usable.
+    CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn build(source: &str, pattern: &str) -> Result<regex::Regex, MatchError> {
-    regex::RegexBuilder::new(pattern)
+    if let Some(found) = cache().text.get(pattern) {
+        return Ok(found.clone());
+    }
+    let regex = regex::RegexBuilder::new(pattern)
         .size_limit(MAX_REGEX_BYTES)
         .build()
-        .map_err(|e| MatchError::InvalidRegex { pattern: source.to_owned(), reason: e.to_string() })
+        .map_err(|e| MatchError::InvalidRegex { pattern: source.to_owned(), reason: e.to_string() })?;
+    let mut cache = cache();
+    if cache.text.len() >= MAX_CACHED_REGEXES {
+        cache.text.clear();
+    }
+    cache.text.insert(pattern.to_owned(), regex.clone());
+    Ok(regex)
 }
 
 /// The expression over bytes, if every character is below U+0100; characters from U+0080 up are
 /// written as `\xHH` so that they match one byte rather than their UTF-8 encoding.
 fn build_binary(pattern: &str) -> Option<regex::bytes::Regex> {
+    if let Some(found) = cache().bytes.get(pattern) {
+        return found.clone();
+    }
+    let regex = compile_binary(pattern);
+    let mut cache = cache();
+    if cache.bytes.len() >= MAX_CACHED_REGEXES {
+        cache.bytes.clear();
+    }
+    cache.bytes.insert(pattern.to_owned(), regex.clone());
+    regex
+}
+
+fn compile_binary(pattern: &str) -> Option<regex::bytes::Regex> {
     let mut translated = String::with_capacity(pattern.len());
     for c in pattern.chars() {
         let code = u32::from(c);
@@ -98,5 +138,26 @@ impl Matches {
             Val::Bytes(b) => self.binary.as_ref().is_some_and(|r| r.is_match(b)),
             _ => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_regex_cache_is_bounded_and_gives_the_same_expressions() {
+        let holds = |m: &Matches, s: String| m.test(&Val::Json(&Value::String(s)));
+        for n in 0..MAX_CACHED_REGEXES + 10 {
+            let matches = Matches::new(&format!("^a{{{n}}}$")).unwrap();
+            assert!(holds(&matches, "a".repeat(n)), "{n}");
+            assert!(!holds(&matches, "a".repeat(n + 1)), "{n}");
+            assert!(cache().text.len() <= MAX_CACHED_REGEXES);
+        }
+        // Served from the cache: the same verdicts.
+        let again = Matches::new("^a{3}$").unwrap();
+        assert!(holds(&again, "aaa".to_owned()) && !holds(&again, "aaaa".to_owned()));
+        assert!(Matches::new("(?<=a)b").is_err(), "errors are not cached away");
+        assert!(Matches::new("(?<=a)b").is_err());
     }
 }

@@ -1,4 +1,8 @@
 //! A real server on a real socket (port 0) over a fresh data directory, and a client for it.
+//!
+//! The node's store is SQLite in the data directory, or, with `SELAT_TEST_HTTP_BACKEND=postgres`,
+//! a fresh PostgreSQL database per fixture on the server `SELAT_TEST_POSTGRES_URL` names (dropped
+//! with the fixture). Run the suite once per backend.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,6 +13,7 @@ use selat_core::access::CollectionAccess;
 use selat_core::node::Node;
 use selat_core::org::{OrgKind, Organisation, Role};
 use selat_server::{Application, Limits, ServerConfig};
+use selat_store::PgTestDatabase;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -36,12 +41,51 @@ pub struct Fixture {
     /// The public advisory collection (`public`).
     pub public: String,
     node: Option<Arc<Node>>,
+    /// The fixture's PostgreSQL database, when the suite runs on that backend.
+    database: Option<PgTestDatabase>,
+}
+
+/// Selects the backend of every fixture: `sqlite` (the default) or `postgres`.
+const BACKEND_VAR: &str = "SELAT_TEST_HTTP_BACKEND";
+/// The PostgreSQL server to create fixture databases on.
+const POSTGRES_URL_VAR: &str = "SELAT_TEST_POSTGRES_URL";
+
+/// A fresh PostgreSQL database when the suite runs on PostgreSQL, else `None` (SQLite).
+async fn test_database() -> Option<PgTestDatabase> {
+    match std::env::var(BACKEND_VAR).as_deref() {
+        Err(_) | Ok("" | "sqlite") => None,
+        Ok("postgres") => {
+            let admin = std::env::var(POSTGRES_URL_VAR)
+                .unwrap_or_else(|_| panic!("{BACKEND_VAR}=postgres needs {POSTGRES_URL_VAR}"));
+            Some(PgTestDatabase::create(&admin).await.expect("a fresh PostgreSQL database"))
+        }
+        Ok(other) => panic!("{BACKEND_VAR}={other}: expected sqlite or postgres"),
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let Some(database) = self.database.take() else { return };
+        // Drop runs inside the test's runtime, which cannot be blocked on: drop the database from
+        // a thread with its own. A database left behind is removed by a later run after an hour.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(database.drop_database())
+        });
+        let _ = dropped.join();
+    }
 }
 
 impl Fixture {
+    fn database_url(&self) -> Option<&str> {
+        self.database.as_ref().map(PgTestDatabase::url)
+    }
+
     pub async fn new() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        let node = Arc::new(Node::open(dir.path()).await.unwrap());
+        let database = test_database().await;
+        let url = database.as_ref().map(PgTestDatabase::url);
+        let node = Arc::new(Node::open_with(dir.path(), url).await.unwrap());
         for (short, kind) in
             [("SG", OrgKind::MemberState), ("MY", OrgKind::MemberState), ("ASEAN", OrgKind::Secretariat)]
         {
@@ -68,16 +112,17 @@ impl Fixture {
             asean_analyst: tokens[3].clone(),
             hub_admin: tokens[4].clone(),
         };
-        Fixture { dir, tokens, shared, public, node: Some(node) }
+        Fixture { dir, tokens, shared, public, node: Some(node), database }
     }
 
     /// Starts a server on this data directory (reusing the node that seeded it the first time).
     pub async fn start(&mut self, limits: Limits) -> Server {
         let node = match self.node.take() {
             Some(node) => node,
-            None => Arc::new(Node::open(self.dir.path()).await.unwrap()),
+            None => Arc::new(Node::open_with(self.dir.path(), self.database_url()).await.unwrap()),
         };
         let mut config = ServerConfig::new("127.0.0.1:0".parse().unwrap(), self.dir.path());
+        config.database = self.database_url().map(str::to_owned);
         config.limits = limits;
         let app = Application::build_with_node(config, node.clone()).await.unwrap();
         let base = app.base_url();

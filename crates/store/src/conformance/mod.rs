@@ -6,6 +6,7 @@
 //! [`durable_across_reopen`] takes a function that opens the same database again.
 
 mod collections;
+mod directory;
 mod ingest;
 mod paging;
 mod scan;
@@ -14,6 +15,10 @@ use crate::model::{ManifestEntry, NewCollection, NewVersion, Outcome, Page, Page
 use crate::store::Store;
 
 pub use collections::{collections_create_get_list, limits_are_enforced};
+pub use directory::{
+    directory_login_bookkeeping, directory_organisations_and_users, directory_settings, directory_statuses,
+    directory_tokens,
+};
 pub use ingest::{
     concurrent_writers_across_collections, concurrent_writers_date_added_strictly_increasing,
     concurrent_writers_two_readers_see_every_entry_once, durable_across_reopen, idempotent_reinsert,

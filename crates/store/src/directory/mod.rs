@@ -122,6 +122,8 @@ pub trait Directory: Send + Sync {
     fn purge_statuses(&self, before_us: i64) -> impl Future<Output = Result<u64>> + Send;
 
     fn setting(&self, key: &str) -> impl Future<Output = Result<Option<Vec<u8>>>> + Send;
+    /// Every setting, by key (what `selat copy` carries to another store).
+    fn settings(&self) -> impl Future<Output = Result<Vec<(String, Vec<u8>)>>> + Send;
     /// Stores `value` under `key` unless a value is there; returns the value in force.
     fn setting_or_insert(&self, key: &str, value: &[u8]) -> impl Future<Output = Result<Vec<u8>>> + Send;
 }

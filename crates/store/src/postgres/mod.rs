@@ -27,21 +27,25 @@
 //! one snapshot.
 
 mod collections;
+mod directory;
 mod ingest;
 mod page;
+mod restore;
 mod scan;
 #[cfg(feature = "conformance")]
 mod test_database;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use sqlx::PgPool;
+use sqlx::migrate::Migrate as _;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::error::{Error, Result};
+use crate::migration::{AppliedMigration, newly_applied};
 use crate::model::{
     Collection, Counts, ManifestEntry, NewCollection, NewVersion, ObjectEntry, Outcome, Page, PageQuery,
     ScanPage, ScanQuery,
@@ -83,6 +87,8 @@ pub struct PgStore {
     /// The highest `seq` known to be final: every value at or below it is committed or never will
     /// be. It only grows, and holds across processes, so a cached value stays true.
     seq_final: Arc<AtomicI64>,
+    /// The migrations this handle applied when it connected.
+    applied: Arc<Vec<AppliedMigration>>,
 }
 
 impl PgStore {
@@ -100,8 +106,13 @@ impl PgStore {
             .acquire_timeout(options.acquire_timeout)
             .connect_with(connect)
             .await?;
-        MIGRATOR.run(&pool).await?;
-        Ok(PgStore { pool, keys: Arc::default(), seq_final: Arc::default() })
+        let applied = migrate(&pool).await?;
+        Ok(PgStore { pool, keys: Arc::default(), seq_final: Arc::default(), applied: Arc::new(applied) })
+    }
+
+    /// The schema migrations applied when this store connected (none when it was up to date).
+    pub fn applied_migrations(&self) -> &[AppliedMigration] {
+        &self.applied
     }
 
     /// Closes the pool, waiting for connections in use to be returned.
@@ -177,6 +188,18 @@ impl Store for PgStore {
             }
         }
     }
+}
+
+/// Applies pending migrations and says which they were. Two processes starting at once may both
+/// list a migration as pending; `run` serialises them on its lock, and only one applies it.
+async fn migrate(pool: &PgPool) -> Result<Vec<AppliedMigration>> {
+    let before: HashSet<i64> = {
+        let mut conn = pool.acquire().await?;
+        conn.ensure_migrations_table(&MIGRATOR.table_name).await?;
+        conn.list_applied_migrations(&MIGRATOR.table_name).await?.iter().map(|m| m.version).collect()
+    };
+    MIGRATOR.run(pool).await?;
+    Ok(newly_applied(&MIGRATOR, &before))
 }
 
 /// Now, in microseconds since the Unix epoch.

@@ -200,6 +200,10 @@ impl Directory for SqliteStore {
             .await?)
     }
 
+    async fn settings(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        Ok(sqlx::query_as("SELECT key, value FROM settings ORDER BY key").fetch_all(&self.reader).await?)
+    }
+
     async fn setting_or_insert(&self, key: &str, value: &[u8]) -> Result<Vec<u8>> {
         sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
             .bind(key)

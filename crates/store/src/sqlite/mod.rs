@@ -12,7 +12,7 @@ mod page;
 mod scan;
 mod sql;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -21,7 +21,10 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use sqlx::migrate::Migrate as _;
+
 use crate::error::{Error, Result};
+use crate::migration::{AppliedMigration, newly_applied};
 use crate::model::{
     Collection, Counts, ManifestEntry, NewCollection, NewVersion, ObjectEntry, Outcome, Page, PageQuery,
     ScanPage, ScanQuery,
@@ -67,6 +70,8 @@ pub struct SqliteStore {
     reader: SqlitePool,
     /// Collection id → internal key. Collections are never deleted, so entries never go stale.
     keys: Arc<RwLock<HashMap<String, i64>>>,
+    /// The migrations this handle applied when it opened the file.
+    applied: Arc<Vec<AppliedMigration>>,
 }
 
 impl SqliteStore {
@@ -96,12 +101,17 @@ impl SqliteStore {
                     .pragma("wal_autocheckpoint", options.wal_autocheckpoint_pages.to_string()),
             )
             .await?;
-        MIGRATOR.run(&writer).await?;
+        let applied = migrate(&writer).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(options.readers.max(1))
             .connect_with(base.read_only(true))
             .await?;
-        Ok(SqliteStore { writer, reader, keys: Arc::default() })
+        Ok(SqliteStore { writer, reader, keys: Arc::default(), applied: Arc::new(applied) })
+    }
+
+    /// The schema migrations applied when this store was opened (none when it was up to date).
+    pub fn applied_migrations(&self) -> &[AppliedMigration] {
+        &self.applied
     }
 
     /// Closes both pools, waiting for connections in use to be returned.
@@ -181,6 +191,17 @@ impl Store for SqliteStore {
             }
         }
     }
+}
+
+/// Applies pending migrations and says which they were.
+async fn migrate(writer: &SqlitePool) -> Result<Vec<AppliedMigration>> {
+    let before: HashSet<i64> = {
+        let mut conn = writer.acquire().await?;
+        conn.ensure_migrations_table(&MIGRATOR.table_name).await?;
+        conn.list_applied_migrations(&MIGRATOR.table_name).await?.iter().map(|m| m.version).collect()
+    };
+    MIGRATOR.run(writer).await?;
+    Ok(newly_applied(&MIGRATOR, &before))
 }
 
 /// Now, in microseconds since the Unix epoch.

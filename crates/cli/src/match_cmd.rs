@@ -1,0 +1,396 @@
+//! `selat match --indicators BUNDLE [INPUT|-]`: matches observations against the indicators of
+//! a STIX file, printing one JSON line per (observation, indicator) match.
+//!
+//! Input, one observation a line (blank lines skipped), recognised line by line:
+//! - a JSON object: a cyber-observable object (observed now, once), an `observed-data` (with
+//!   the objects it refers to only if they are on the same line, i.e. a `bundle`), or a bundle;
+//! - `type,value` (CSV; a `type,value` header is skipped): `type` is an SCO type with a `value`
+//!   property (`ipv4-addr`, `ipv6-addr`, `domain-name`, `url`, `email-addr`, `mac-addr`), a hash
+//!   algorithm (`md5`, `sha1`, `sha256`, `sha512`, `SHA-256`, ...: a `file` with that hash) or
+//!   `file` (a file name);
+//! - a plain value, its type detected: IPv4 or IPv6 address or CIDR, URL (`://`), e-mail
+//!   address (`@`), MD5/SHA-1/SHA-256/SHA-512 by hex length, else a domain name.
+//!
+//! Output: `{"line": n, "observation": {...}, "indicator": id, "created_by_ref": id|null,
+//! "tlp": "clear"|"green"|"amber"|"amber+strict"|"red"|null}` where `observation` is `{"type",
+//! "value"}` for values and `{"id"}` for JSON objects. Verdicts are the evaluator's
+//! (`selat_pattern::MatchIndex`). Revoked indicators and those whose `valid_until` has passed
+//! are skipped unless `--include-expired`; indicators whose `pattern_type` is not `stix`, or
+//! whose pattern does not parse, are counted on standard error as not matchable. Exit code: 0,
+//! or 1 when some lines could not be read as observations or some matches failed, 2 when an
+//! input cannot be read.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use selat_pattern::{MatchIndex, Pattern};
+use selat_stix::bundle::BundleReader;
+use serde_json::{Value, json};
+
+use crate::inputs::Input;
+use crate::pattern_cmd::{MAX_LINE_BYTES, read_line};
+
+/// How many per-line problems are printed on standard error before only counting them.
+const MAX_PROBLEMS_SHOWN: u64 = 20;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A STIX file holding the indicators (bundle, array, single object or NDJSON).
+    #[arg(long, value_name = "BUNDLE")]
+    indicators: PathBuf,
+    /// Observations: JSON lines, `type,value` CSV or plain values; `-` for standard input.
+    #[arg(value_name = "INPUT", default_value = "-")]
+    input: PathBuf,
+    /// Also match revoked indicators and those past their `valid_until`.
+    #[arg(long)]
+    include_expired: bool,
+}
+
+/// What is printed with each match about its indicator.
+struct IndicatorInfo {
+    id: Value,
+    created_by_ref: Value,
+    tlp: Value,
+}
+
+/// Why indicators were left out of the index, for the summary.
+#[derive(Default)]
+struct Skipped {
+    revoked: u64,
+    expired: u64,
+    /// Not matchable, by `pattern_type`.
+    other_pattern_types: BTreeMap<String, u64>,
+    unparsable: u64,
+    not_indicators: u64,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let now = selat_stix::Timestamp::now_millis();
+    let (infos, patterns, skipped) = load_indicators(&args.indicators, args.include_expired, now)?;
+    report_skipped(&skipped);
+    let index = MatchIndex::build(patterns.iter().enumerate());
+    eprintln!("{} indicators indexed ({} compiled to look-ups)", index.len(), index.compiled_count());
+    let input = if args.input.as_os_str() == "-" { Input::Stdin } else { Input::File(args.input.clone()) };
+    let (reader, _) = input.open()?;
+    let observed_at = now.format(3);
+    let tally = match_lines(BufReader::new(reader), &index, &infos, &observed_at)
+        .with_context(|| format!("reading {}", input.name()))?;
+    eprintln!(
+        "{} observations, {} matches; {} lines not understood, {} evaluation errors",
+        tally.observations, tally.matches, tally.unreadable, tally.errors
+    );
+    let failed = tally.unreadable > 0 || tally.errors > 0;
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn load_indicators(
+    path: &PathBuf,
+    include_expired: bool,
+    now: selat_stix::Timestamp,
+) -> anyhow::Result<(Vec<IndicatorInfo>, Vec<Pattern>, Skipped)> {
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut infos = Vec::new();
+    let mut patterns = Vec::new();
+    let mut skipped = Skipped::default();
+    for raw in BundleReader::new(BufReader::new(file)) {
+        let object = raw.and_then(|r| r.parse()).with_context(|| format!("reading {}", path.display()))?;
+        if object.get("type").and_then(Value::as_str) != Some("indicator") {
+            skipped.not_indicators += 1;
+            continue;
+        }
+        if !include_expired && object.get("revoked").and_then(Value::as_bool) == Some(true) {
+            skipped.revoked += 1;
+            continue;
+        }
+        let valid_until = object.get("valid_until").and_then(Value::as_str);
+        let expired = valid_until.and_then(|t| selat_stix::Timestamp::parse(t).ok()).is_some_and(|t| t < now);
+        if !include_expired && expired {
+            skipped.expired += 1;
+            continue;
+        }
+        let pattern_type = object.get("pattern_type").and_then(Value::as_str).unwrap_or("stix");
+        if pattern_type != "stix" {
+            *skipped.other_pattern_types.entry(pattern_type.to_owned()).or_default() += 1;
+            continue;
+        }
+        let parsed = object.get("pattern").and_then(Value::as_str).map(selat_pattern::parse_syntax);
+        let Some(Ok(pattern)) = parsed else {
+            skipped.unparsable += 1;
+            continue;
+        };
+        patterns.push(pattern);
+        infos.push(IndicatorInfo {
+            id: object.get("id").cloned().unwrap_or(Value::Null),
+            created_by_ref: object.get("created_by_ref").cloned().unwrap_or(Value::Null),
+            tlp: selat_stix::tlp::effective_tlp(&object).map_or(Value::Null, |t| json!(t.as_str())),
+        });
+    }
+    Ok((infos, patterns, skipped))
+}
+
+fn report_skipped(skipped: &Skipped) {
+    if skipped.revoked + skipped.expired > 0 {
+        eprintln!(
+            "skipped {} revoked and {} expired indicators (--include-expired matches them)",
+            skipped.revoked, skipped.expired
+        );
+    }
+    let other: u64 = skipped.other_pattern_types.values().sum();
+    if other + skipped.unparsable > 0 {
+        let kinds: Vec<String> =
+            skipped.other_pattern_types.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        eprintln!(
+            "{} indicators not matchable: {} with a pattern_type other than stix ({}), {} with a pattern that does not parse",
+            other + skipped.unparsable,
+            other,
+            if kinds.is_empty() { "none".to_owned() } else { kinds.join(", ") },
+            skipped.unparsable
+        );
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    observations: u64,
+    matches: u64,
+    unreadable: u64,
+    errors: u64,
+}
+
+fn match_lines(
+    mut reader: impl BufRead,
+    index: &MatchIndex<usize>,
+    infos: &[IndicatorInfo],
+    observed_at: &str,
+) -> anyhow::Result<Tally> {
+    let stdout = std::io::stdout();
+    let interactive = stdout.is_terminal();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut tally = Tally::default();
+    let mut line = Vec::new();
+    let mut number = 0u64;
+    loop {
+        line.clear();
+        let Some(complete) = read_line(&mut reader, &mut line)? else { break };
+        number += 1;
+        let observation = if complete {
+            std::str::from_utf8(&line).map_err(|_| "line is not UTF-8".to_owned()).and_then(|text| {
+                let text = text.trim();
+                // Blank lines and a CSV header hold no observation.
+                if text.is_empty() || text.eq_ignore_ascii_case("type,value") {
+                    Ok(None)
+                } else {
+                    observation(text, observed_at).map(Some)
+                }
+            })
+        } else {
+            Err(format!("line longer than {MAX_LINE_BYTES} bytes"))
+        };
+        let (label, input) = match observation {
+            Ok(Some(found)) => found,
+            Ok(None) => continue,
+            Err(problem) => {
+                tally.unreadable += 1;
+                note(tally.unreadable, &format!("line {number}: {problem}"));
+                continue;
+            }
+        };
+        tally.observations += 1;
+        let matches = match index.match_observation(&input) {
+            Ok(matches) => matches,
+            Err(error) => {
+                tally.errors += 1;
+                note(tally.errors, &format!("line {number}: {error}"));
+                continue;
+            }
+        };
+        for &(&indicator, ref error) in &matches.errors {
+            tally.errors += 1;
+            note(tally.errors, &format!("line {number}: indicator {}: {error}", infos[indicator].id));
+        }
+        for &&indicator in &matches.matched {
+            let info = &infos[indicator];
+            let row = MatchRow {
+                line: number,
+                observation: &label,
+                indicator: &info.id,
+                created_by_ref: &info.created_by_ref,
+                tlp: &info.tlp,
+            };
+            serde_json::to_writer(&mut out, &row)?;
+            out.write_all(b"\n")?;
+            tally.matches += 1;
+        }
+        if interactive {
+            out.flush()?;
+        }
+    }
+    out.flush()?;
+    Ok(tally)
+}
+
+/// One output line, its fields in this order.
+#[derive(serde::Serialize)]
+struct MatchRow<'a> {
+    line: u64,
+    observation: &'a Value,
+    indicator: &'a Value,
+    created_by_ref: &'a Value,
+    tlp: &'a Value,
+}
+
+fn note(count: u64, message: &str) {
+    if count <= MAX_PROBLEMS_SHOWN {
+        eprintln!("selat match: {message}");
+    } else if count == MAX_PROBLEMS_SHOWN + 1 {
+        eprintln!("selat match: more problems; only counting them from here");
+    }
+}
+
+/// The observation on one line: how it is shown in the output, and the input to match.
+fn observation(text: &str, observed_at: &str) -> Result<(Value, Vec<Value>), String> {
+    if text.starts_with('{') {
+        let object: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+        let Some(kind) = object.get("type").and_then(Value::as_str) else {
+            return Err("JSON object without a \"type\"".to_owned());
+        };
+        let label = json!({"id": object.get("id").cloned().unwrap_or(Value::Null)});
+        return Ok(match kind {
+            "bundle" | "observed-data" => (label, vec![object]),
+            _ => (label, vec![observed_once(object, observed_at)]),
+        });
+    }
+    let (kind, value) = match text.split_once(',') {
+        Some((kind, value)) if csv_type(kind.trim()).is_some() => {
+            (csv_type(kind.trim()), unquote(value.trim()))
+        }
+        _ => (detect_type(text), text),
+    };
+    let Some(kind) = kind else {
+        return Err(format!("cannot tell what kind of value {text:?} is"));
+    };
+    let label = json!({"type": kind.label(), "value": value});
+    Ok((label, vec![observed_once(kind.object(value), observed_at)]))
+}
+
+fn unquote(text: &str) -> &str {
+    text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text)
+}
+
+/// A bundle in which `sco` was observed once, at `observed_at`.
+fn observed_once(mut sco: Value, observed_at: &str) -> Value {
+    if sco.get("id").is_none() {
+        let kind = sco.get("type").and_then(Value::as_str).unwrap_or("x").to_owned();
+        sco["id"] = json!(format!("{kind}--00000000-0000-4000-8000-000000000000"));
+    }
+    json!({"type": "bundle", "id": "bundle--00000000-0000-4000-8000-000000000000", "objects": [
+        {"type": "observed-data", "id": "observed-data--00000000-0000-4000-8000-000000000000",
+         "first_observed": observed_at, "last_observed": observed_at, "number_observed": 1,
+         "object_refs": [sco["id"]]},
+        sco]})
+}
+
+/// What a value is: an SCO type with a `value` property, a file hash, or a file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ValueKind {
+    Sco(&'static str),
+    Hash(&'static str),
+    FileName,
+}
+
+impl ValueKind {
+    fn label(self) -> &'static str {
+        match self {
+            ValueKind::Sco(kind) => kind,
+            ValueKind::Hash(algorithm) => algorithm,
+            ValueKind::FileName => "file",
+        }
+    }
+
+    fn object(self, value: &str) -> Value {
+        match self {
+            ValueKind::Sco(kind) => json!({"type": kind, "value": value}),
+            ValueKind::Hash(algorithm) => json!({"type": "file", "hashes": {algorithm: value}}),
+            ValueKind::FileName => json!({"type": "file", "name": value}),
+        }
+    }
+}
+
+fn csv_type(name: &str) -> Option<ValueKind> {
+    const VALUE_TYPES: [&str; 6] = ["ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr", "mac-addr"];
+    if let Some(kind) = VALUE_TYPES.iter().find(|t| name.eq_ignore_ascii_case(t)) {
+        return Some(ValueKind::Sco(kind));
+    }
+    let algorithm = match name.to_ascii_lowercase().replace('-', "").as_str() {
+        "md5" => "MD5",
+        "sha1" => "SHA-1",
+        "sha256" => "SHA-256",
+        "sha512" => "SHA-512",
+        "file" => return Some(ValueKind::FileName),
+        _ => return None,
+    };
+    Some(ValueKind::Hash(algorithm))
+}
+
+fn detect_type(value: &str) -> Option<ValueKind> {
+    let address = value.split_once('/').map_or(value, |(address, _)| address);
+    match address.parse::<IpAddr>() {
+        Ok(IpAddr::V4(_)) => return Some(ValueKind::Sco("ipv4-addr")),
+        Ok(IpAddr::V6(_)) => return Some(ValueKind::Sco("ipv6-addr")),
+        Err(_) => {}
+    }
+    if value.contains("://") {
+        return Some(ValueKind::Sco("url"));
+    }
+    if value.contains('@') {
+        return Some(ValueKind::Sco("email-addr"));
+    }
+    if value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return match value.len() {
+            32 => Some(ValueKind::Hash("MD5")),
+            40 => Some(ValueKind::Hash("SHA-1")),
+            64 => Some(ValueKind::Hash("SHA-256")),
+            128 => Some(ValueKind::Hash("SHA-512")),
+            _ => None,
+        };
+    }
+    let domain_like = value.contains('.')
+        && !value.starts_with('.')
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+    domain_like.then_some(ValueKind::Sco("domain-name"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_are_detected() {
+        let cases: &[(&str, Option<ValueKind>)] = &[
+            ("10.0.0.1", Some(ValueKind::Sco("ipv4-addr"))),
+            ("10.0.0.0/8", Some(ValueKind::Sco("ipv4-addr"))),
+            ("2001:db8::1", Some(ValueKind::Sco("ipv6-addr"))),
+            ("https://evil.example/x,y", Some(ValueKind::Sco("url"))),
+            ("a@evil.example", Some(ValueKind::Sco("email-addr"))),
+            ("d41d8cd98f00b204e9800998ecf8427e", Some(ValueKind::Hash("MD5"))),
+            ("da39a3ee5e6b4b0d3255bfef95601890afd80709", Some(ValueKind::Hash("SHA-1"))),
+            ("evil.example", Some(ValueKind::Sco("domain-name"))),
+            ("deadbeef", None),
+            ("hello world", None),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(detect_type(value), *expected, "{value}");
+        }
+        assert_eq!(csv_type("SHA-256"), Some(ValueKind::Hash("SHA-256")));
+        assert_eq!(csv_type("type"), None);
+        let (label, _) = observation("https://a.example/?q=1,2", "2024-01-01T00:00:00.000Z").unwrap();
+        assert_eq!(label, json!({"type": "url", "value": "https://a.example/?q=1,2"}));
+        let (label, _) =
+            observation("md5,\"d41d8cd98f00b204e9800998ecf8427e\"", "2024-01-01T00:00:00.000Z").unwrap();
+        assert_eq!(label, json!({"type": "MD5", "value": "d41d8cd98f00b204e9800998ecf8427e"}));
+    }
+}

@@ -1,0 +1,107 @@
+//! `selat match --indicators BUNDLE`: values, CSV and JSON lines in, one JSON line per
+//! (observation, indicator) match out; revoked, expired and non-STIX indicators handled.
+
+mod support;
+
+use serde_json::{Value, json};
+
+fn indicator(n: u32, pattern: &str, extra: Value) -> Value {
+    let mut object = json!({
+        "type": "indicator", "spec_version": "2.1",
+        "id": format!("indicator--00000000-0000-4000-8000-00000000000{n}"),
+        "created": "2024-01-01T00:00:00Z", "modified": "2024-01-01T00:00:00Z",
+        "pattern_type": "stix", "pattern": pattern, "valid_from": "2024-01-01T00:00:00Z",
+    });
+    for (key, value) in extra.as_object().expect("extra properties") {
+        object[key] = value.clone();
+    }
+    object
+}
+
+const IDENTITY: &str = "identity--00000000-0000-4000-8000-0000000000aa";
+const TLP_GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
+
+fn indicators_file(dir: &std::path::Path) -> String {
+    let objects = vec![
+        indicator(
+            1,
+            "[ipv4-addr:value = '10.0.0.1']",
+            json!({"created_by_ref": IDENTITY, "object_marking_refs": [TLP_GREEN]}),
+        ),
+        indicator(2, "[ipv4-addr:value ISSUBSET '10.0.0.0/8']", json!({})),
+        indicator(3, "[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']", json!({})),
+        indicator(4, "[ipv4-addr:value = '10.0.0.1']", json!({"revoked": true})),
+        indicator(
+            5,
+            "[ipv4-addr:value = '10.0.0.1']",
+            json!({"valid_until": "2000-01-01T00:00:00Z", "valid_from": "1999-01-01T00:00:00Z"}),
+        ),
+        indicator(6, "title: not stix", json!({"pattern_type": "sigma"})),
+        indicator(7, "[domain-name:value = 'evil.example' AND domain-name:value != 'x']", json!({})),
+        indicator(8, "[broken", json!({})),
+    ];
+    let path = dir.join("indicators.json");
+    let bundle =
+        json!({"type": "bundle", "id": "bundle--00000000-0000-4000-8000-000000000000", "objects": objects});
+    std::fs::write(&path, bundle.to_string()).expect("writing indicators");
+    path.to_str().expect("UTF-8 path").to_owned()
+}
+
+const OBSERVATIONS: &str = "type,value\n10.0.0.1\nipv4-addr,10.9.9.9\nd41d8cd98f00b204e9800998ecf8427e\n\
+    {\"type\":\"domain-name\",\"id\":\"domain-name--1\",\"value\":\"evil.example\"}\n\nwhat is this\n8.8.8.8\n";
+
+/// `(line, indicator number)` of every output row.
+fn pairs(stdout: &str) -> Vec<(u64, String)> {
+    stdout
+        .lines()
+        .map(|l| {
+            let row: Value = serde_json::from_str(l).unwrap();
+            let id = row["indicator"].as_str().unwrap();
+            (row["line"].as_u64().unwrap(), id[id.len() - 1..].to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn values_csv_and_json_lines_match_with_creator_and_tlp() {
+    let dir = tempfile::tempdir().unwrap();
+    let indicators = indicators_file(dir.path());
+    let out = support::run_with_stdin(&["match", "--indicators", &indicators], OBSERVATIONS.as_bytes());
+    // Line 7 is no observation: exit 1, said on stderr, the rest matched anyway.
+    assert_eq!(out.code, 1, "{out}");
+    let expected: Vec<(u64, String)> = [(2, "1"), (2, "2"), (3, "2"), (4, "3"), (5, "7")]
+        .iter()
+        .map(|(l, i)| (*l, (*i).to_owned()))
+        .collect();
+    assert_eq!(pairs(&out.stdout), expected, "{out}");
+    let first: Value = serde_json::from_str(out.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        first,
+        json!({"line": 2, "observation": {"type": "ipv4-addr", "value": "10.0.0.1"},
+               "indicator": "indicator--00000000-0000-4000-8000-000000000001",
+               "created_by_ref": IDENTITY, "tlp": "green"})
+    );
+    assert!(out.stderr.contains("line 7: cannot tell"), "{out}");
+    assert!(out.stderr.contains("skipped 1 revoked and 1 expired"), "{out}");
+    assert!(out.stderr.contains("2 indicators not matchable: 1 with a pattern_type other than stix (sigma 1), 1 with a pattern that does not parse"), "{out}");
+}
+
+#[test]
+fn include_expired_matches_revoked_and_expired_indicators() {
+    let dir = tempfile::tempdir().unwrap();
+    let indicators = indicators_file(dir.path());
+    let out = support::run_with_stdin(
+        &["match", "--indicators", &indicators, "--include-expired", "-"],
+        b"10.0.0.1\n",
+    );
+    assert_eq!(out.code, 0, "{out}");
+    let ids: Vec<String> = pairs(&out.stdout).into_iter().map(|(_, i)| i).collect();
+    assert_eq!(ids, ["1", "2", "4", "5"], "{out}");
+}
+
+#[test]
+fn a_missing_indicators_file_is_an_error() {
+    let out =
+        support::run_with_stdin(&["match", "--indicators", "/nonexistent/indicators.json"], b"10.0.0.1\n");
+    assert_eq!(out.code, 2, "{out}");
+}

@@ -1,0 +1,214 @@
+//! [`Backend`]: one store type for a node, whichever database it runs on.
+//!
+//! [`Store`] and [`Directory`] are not object-safe (their methods return `impl Future`), so a node
+//! that picks its database at run time holds this enum, and every call is one `match` away from
+//! the backend's own method. Clones are cheap: each variant shares its pools.
+
+use std::path::Path;
+
+use crate::directory::{Directory, OrganisationRow, StatusRow, TokenRow, UserRow};
+use crate::error::Result;
+use crate::migration::AppliedMigration;
+use crate::model::{
+    Collection, Counts, ManifestEntry, NewCollection, NewVersion, ObjectEntry, Outcome, Page, PageQuery,
+    ScanPage, ScanQuery,
+};
+use crate::postgres::PgStore;
+use crate::sqlite::SqliteStore;
+use crate::store::Store;
+
+/// The store of a node: the embedded SQLite file, or a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    /// One SQLite file in the data directory (the default).
+    Sqlite(SqliteStore),
+    /// A PostgreSQL database (`database = "postgres://…"`).
+    Postgres(PgStore),
+}
+
+/// Whether `database` names a PostgreSQL database (`postgres://` or `postgresql://`).
+pub fn is_postgres_url(database: &str) -> bool {
+    database.starts_with("postgres://") || database.starts_with("postgresql://")
+}
+
+impl Backend {
+    /// Opens the SQLite store at `path`, creating it and applying pending migrations.
+    pub async fn open_sqlite(path: impl AsRef<Path>) -> Result<Self> {
+        Ok(Backend::Sqlite(SqliteStore::open(path).await?))
+    }
+
+    /// Connects to the PostgreSQL database at `url` and applies pending migrations.
+    pub async fn connect_postgres(url: &str) -> Result<Self> {
+        Ok(Backend::Postgres(PgStore::connect(url).await?))
+    }
+
+    /// `sqlite` or `postgres`, for logs and reports.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// The schema migrations applied when the store was opened.
+    pub fn applied_migrations(&self) -> &[AppliedMigration] {
+        match self {
+            Backend::Sqlite(s) => s.applied_migrations(),
+            Backend::Postgres(s) => s.applied_migrations(),
+        }
+    }
+
+    /// Closes the backend's pools, waiting for connections in use.
+    pub async fn close(&self) {
+        match self {
+            Backend::Sqlite(s) => s.close().await,
+            Backend::Postgres(s) => s.close().await,
+        }
+    }
+}
+
+impl From<SqliteStore> for Backend {
+    fn from(store: SqliteStore) -> Self {
+        Backend::Sqlite(store)
+    }
+}
+
+impl From<PgStore> for Backend {
+    fn from(store: PgStore) -> Self {
+        Backend::Postgres(store)
+    }
+}
+
+/// `delegate!(self, method(args…))`: the same call on whichever backend this is.
+macro_rules! delegate {
+    ($self:ident, $method:ident($($arg:expr),*)) => {
+        match $self {
+            Backend::Sqlite(s) => s.$method($($arg),*).await,
+            Backend::Postgres(s) => s.$method($($arg),*).await,
+        }
+    };
+}
+
+impl Store for Backend {
+    async fn create_collection(&self, new: &NewCollection) -> Result<Collection> {
+        delegate!(self, create_collection(new))
+    }
+
+    async fn collection(&self, id: &str) -> Result<Option<Collection>> {
+        delegate!(self, collection(id))
+    }
+
+    async fn collections(&self) -> Result<Vec<Collection>> {
+        delegate!(self, collections())
+    }
+
+    async fn ingest(&self, batch: &[NewVersion], collection: Option<&str>) -> Result<Vec<Outcome>> {
+        delegate!(self, ingest(batch, collection))
+    }
+
+    async fn objects_page(&self, query: &PageQuery) -> Result<Page<ObjectEntry>> {
+        delegate!(self, objects_page(query))
+    }
+
+    async fn manifest_page(&self, query: &PageQuery) -> Result<Page<ManifestEntry>> {
+        delegate!(self, manifest_page(query))
+    }
+
+    async fn versions_page(&self, query: &PageQuery) -> Result<Page<ManifestEntry>> {
+        delegate!(self, versions_page(query))
+    }
+
+    async fn remove_object(&self, collection: &str, id: &str) -> Result<u64> {
+        delegate!(self, remove_object(collection, id))
+    }
+
+    async fn scan(&self, query: &ScanQuery) -> Result<ScanPage> {
+        delegate!(self, scan(query))
+    }
+
+    async fn counts(&self, collection: Option<&str>) -> Result<Counts> {
+        delegate!(self, counts(collection))
+    }
+}
+
+impl Directory for Backend {
+    async fn create_organisation(&self, org: &OrganisationRow) -> Result<()> {
+        delegate!(self, create_organisation(org))
+    }
+
+    async fn organisation(&self, short_name: &str) -> Result<Option<OrganisationRow>> {
+        delegate!(self, organisation(short_name))
+    }
+
+    async fn organisations(&self) -> Result<Vec<OrganisationRow>> {
+        delegate!(self, organisations())
+    }
+
+    async fn create_user(&self, user: &UserRow) -> Result<()> {
+        delegate!(self, create_user(user))
+    }
+
+    async fn user(&self, username: &str) -> Result<Option<UserRow>> {
+        delegate!(self, user(username))
+    }
+
+    async fn users(&self, org: Option<&str>) -> Result<Vec<UserRow>> {
+        delegate!(self, users(org))
+    }
+
+    async fn record_login(&self, username: &str, success: bool, locked_until_us: Option<i64>) -> Result<()> {
+        delegate!(self, record_login(username, success, locked_until_us))
+    }
+
+    async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool> {
+        delegate!(self, set_password(username, password_hash))
+    }
+
+    async fn create_token(&self, token: &TokenRow) -> Result<()> {
+        delegate!(self, create_token(token))
+    }
+
+    async fn token(&self, id: &str) -> Result<Option<TokenRow>> {
+        delegate!(self, token(id))
+    }
+
+    async fn tokens(&self, org: Option<&str>) -> Result<Vec<TokenRow>> {
+        delegate!(self, tokens(org))
+    }
+
+    async fn revoke_token(&self, id: &str, now_us: i64) -> Result<bool> {
+        delegate!(self, revoke_token(id, now_us))
+    }
+
+    async fn create_status(&self, status: &StatusRow) -> Result<()> {
+        delegate!(self, create_status(status))
+    }
+
+    async fn status(&self, id: &str) -> Result<Option<StatusRow>> {
+        delegate!(self, status(id))
+    }
+
+    async fn pending_statuses(&self) -> Result<Vec<StatusRow>> {
+        delegate!(self, pending_statuses())
+    }
+
+    async fn update_status(&self, id: &str, resource: &str, complete: bool, now_us: i64) -> Result<()> {
+        delegate!(self, update_status(id, resource, complete, now_us))
+    }
+
+    async fn purge_statuses(&self, before_us: i64) -> Result<u64> {
+        delegate!(self, purge_statuses(before_us))
+    }
+
+    async fn setting(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        delegate!(self, setting(key))
+    }
+
+    async fn settings(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        delegate!(self, settings())
+    }
+
+    async fn setting_or_insert(&self, key: &str, value: &[u8]) -> Result<Vec<u8>> {
+        delegate!(self, setting_or_insert(key, value))
+    }
+}

@@ -1,0 +1,233 @@
+//! [`Directory`] on PostgreSQL: the same statements as on SQLite, over the one pool. Every
+//! statement autocommits, and each sees every commit before it, so a revocation or a lock-out is
+//! in force for the next request.
+
+use super::PgStore;
+use crate::directory::{Directory, OrganisationRow, StatusRow, TokenRow, UserRow};
+use crate::error::Result;
+
+// Column lists as macros, so each statement stays one `&'static str` (sqlx audits dynamic SQL).
+macro_rules! org_columns {
+    () => {
+        "short_name, name, kind, parent, identity, member_since, created_us"
+    };
+}
+macro_rules! user_columns {
+    () => {
+        "username, org, role, password_hash, failed_logins, locked_until_us, totp_secret, created_us, disabled"
+    };
+}
+macro_rules! token_columns {
+    () => {
+        "id, org, role, username, label, secret_sha256, created_us, expires_us, revoked_us"
+    };
+}
+macro_rules! status_columns {
+    () => {
+        "id, collection_id, owner, request_us, updated_us, complete, resource, request"
+    };
+}
+
+impl Directory for PgStore {
+    async fn create_organisation(&self, org: &OrganisationRow) -> Result<()> {
+        sqlx::query(concat!(
+            "INSERT INTO organisations (",
+            org_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        ))
+        .bind(&org.short_name)
+        .bind(&org.name)
+        .bind(&org.kind)
+        .bind(&org.parent)
+        .bind(&org.identity)
+        .bind(&org.member_since)
+        .bind(org.created_us)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn organisation(&self, short_name: &str) -> Result<Option<OrganisationRow>> {
+        let sql = concat!("SELECT ", org_columns!(), " FROM organisations WHERE short_name = $1");
+        Ok(sqlx::query_as(sql).bind(short_name).fetch_optional(&self.pool).await?)
+    }
+
+    async fn organisations(&self) -> Result<Vec<OrganisationRow>> {
+        let sql = concat!("SELECT ", org_columns!(), " FROM organisations ORDER BY short_name");
+        Ok(sqlx::query_as(sql).fetch_all(&self.pool).await?)
+    }
+
+    async fn create_user(&self, user: &UserRow) -> Result<()> {
+        sqlx::query(concat!(
+            "INSERT INTO users (",
+            user_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        ))
+        .bind(&user.username)
+        .bind(&user.org)
+        .bind(&user.role)
+        .bind(&user.password_hash)
+        .bind(user.failed_logins)
+        .bind(user.locked_until_us)
+        .bind(&user.totp_secret)
+        .bind(user.created_us)
+        .bind(user.disabled)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn user(&self, username: &str) -> Result<Option<UserRow>> {
+        let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE username = $1");
+        // The writer sees its own latest lock-out bookkeeping; a reader could lag by a commit.
+        Ok(sqlx::query_as(sql).bind(username).fetch_optional(&self.pool).await?)
+    }
+
+    async fn users(&self, org: Option<&str>) -> Result<Vec<UserRow>> {
+        let sql = concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE $1::text IS NULL OR org = $1 ORDER BY username"
+        );
+        Ok(sqlx::query_as(sql).bind(org).fetch_all(&self.pool).await?)
+    }
+
+    async fn record_login(&self, username: &str, success: bool, locked_until_us: Option<i64>) -> Result<()> {
+        // PostgreSQL refuses a parameter the statement does not use, so each branch binds its own.
+        let query = if success {
+            sqlx::query("UPDATE users SET failed_logins = 0, locked_until_us = NULL WHERE username = $1")
+                .bind(username)
+        } else {
+            let sql = "UPDATE users SET failed_logins = failed_logins + 1, \
+                       locked_until_us = COALESCE($2, locked_until_us) WHERE username = $1";
+            sqlx::query(sql).bind(username).bind(locked_until_us)
+        };
+        query.execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool> {
+        let sql = "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until_us = NULL WHERE username = $2";
+        let done = sqlx::query(sql).bind(password_hash).bind(username).execute(&self.pool).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn create_token(&self, token: &TokenRow) -> Result<()> {
+        sqlx::query(concat!(
+            "INSERT INTO api_tokens (",
+            token_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        ))
+        .bind(&token.id)
+        .bind(&token.org)
+        .bind(&token.role)
+        .bind(&token.username)
+        .bind(&token.label)
+        .bind(&token.secret_sha256)
+        .bind(token.created_us)
+        .bind(token.expires_us)
+        .bind(token.revoked_us)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn token(&self, id: &str) -> Result<Option<TokenRow>> {
+        let sql = concat!("SELECT ", token_columns!(), " FROM api_tokens WHERE id = $1");
+        // A reader runs each query in a fresh snapshot, so a revocation committed before this
+        // request is seen; reading here keeps authentication off the single writer connection.
+        Ok(sqlx::query_as(sql).bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    async fn tokens(&self, org: Option<&str>) -> Result<Vec<TokenRow>> {
+        let sql = concat!(
+            "SELECT ",
+            token_columns!(),
+            " FROM api_tokens WHERE $1::text IS NULL OR org = $1 ORDER BY created_us, id"
+        );
+        Ok(sqlx::query_as(sql).bind(org).fetch_all(&self.pool).await?)
+    }
+
+    async fn revoke_token(&self, id: &str, now_us: i64) -> Result<bool> {
+        let sql = "UPDATE api_tokens SET revoked_us = $1 WHERE id = $2 AND revoked_us IS NULL";
+        let done = sqlx::query(sql).bind(now_us).bind(id).execute(&self.pool).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn create_status(&self, status: &StatusRow) -> Result<()> {
+        sqlx::query(concat!(
+            "INSERT INTO taxii_statuses (",
+            status_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        ))
+        .bind(&status.id)
+        .bind(&status.collection_id)
+        .bind(&status.owner)
+        .bind(status.request_us)
+        .bind(status.updated_us)
+        .bind(status.complete)
+        .bind(&status.resource)
+        .bind(&status.request)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn status(&self, id: &str) -> Result<Option<StatusRow>> {
+        let sql = "SELECT id, collection_id, owner, request_us, updated_us, complete, resource, NULL::bytea AS request \
+                   FROM taxii_statuses WHERE id = $1";
+        Ok(sqlx::query_as(sql).bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    async fn pending_statuses(&self) -> Result<Vec<StatusRow>> {
+        let sql = concat!(
+            "SELECT ",
+            status_columns!(),
+            " FROM taxii_statuses \
+             WHERE NOT complete ORDER BY request_us"
+        );
+        Ok(sqlx::query_as(sql).fetch_all(&self.pool).await?)
+    }
+
+    async fn update_status(&self, id: &str, resource: &str, complete: bool, now_us: i64) -> Result<()> {
+        let sql = "UPDATE taxii_statuses SET resource = $1, complete = $2, updated_us = $3, \
+                   request = CASE WHEN $4::boolean THEN NULL ELSE request END WHERE id = $5";
+        sqlx::query(sql)
+            .bind(resource)
+            .bind(complete)
+            .bind(now_us)
+            .bind(complete)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn purge_statuses(&self, before_us: i64) -> Result<u64> {
+        let sql = "DELETE FROM taxii_statuses WHERE complete AND updated_us < $1";
+        Ok(sqlx::query(sql).bind(before_us).execute(&self.pool).await?.rows_affected())
+    }
+
+    async fn setting(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    async fn settings(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        Ok(sqlx::query_as("SELECT key, value FROM settings ORDER BY key").fetch_all(&self.pool).await?)
+    }
+
+    async fn setting_or_insert(&self, key: &str, value: &[u8]) -> Result<Vec<u8>> {
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+}
