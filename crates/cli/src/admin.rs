@@ -119,7 +119,7 @@ enum CollectionCommand {
 }
 
 pub async fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let node = Node::open(&args.data.data).await?;
+    let node = args.data.open().await?;
     match &args.command {
         Command::Org(command) => org(&node, command).await?,
         Command::User(command) => user(&node, command).await?,

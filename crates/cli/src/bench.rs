@@ -36,6 +36,9 @@ pub struct IngestArgs {
     /// Objects per store transaction.
     #[arg(long, default_value_t = ingest::DEFAULT_BATCH_OBJECTS)]
     batch: usize,
+    /// Ingest into this (empty) PostgreSQL database instead of a fresh SQLite file.
+    #[arg(long, env = "SELAT_DATABASE")]
+    database: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -92,7 +95,7 @@ async fn bench_ingest(args: &IngestArgs) -> anyhow::Result<ExitCode> {
     }
     let rss_before_import = rss_kib("VmRSS");
 
-    let node = Node::open(&dir.join("data")).await?;
+    let node = Node::open_with(&dir.join("data"), args.database.as_deref()).await?;
     let mut options = IngestOptions::new(node.settings.home_org.clone());
     options.batch_objects = args.batch;
     let written_before = proc_io("wchar");

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use selat_core::node::Node;
 use selat_stix::bundle::BundleWriter;
 use selat_store::{ScanQuery, Store};
 
@@ -34,7 +33,7 @@ pub struct Args {
 }
 
 pub async fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let node = Node::open(&args.data.data).await?;
+    let node = args.data.open().await?;
     let collection = match &args.collection {
         Some(name) => Some(node.collection_named(name, false).await?.0.id),
         None => None,

@@ -41,7 +41,7 @@ struct Totals {
 
 pub async fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let inputs = inputs::expand(&args.paths)?;
-    let node = Node::open(&args.data.data).await?;
+    let node = args.data.open().await?;
     let mut options =
         IngestOptions::new(args.as_org.clone().unwrap_or_else(|| node.settings.home_org.clone()));
     options.batch_objects = args.batch as usize;

@@ -64,6 +64,16 @@ struct DataArgs {
     /// The node's data directory.
     #[arg(long, env = "SELAT_DATA", default_value = "./selat-data")]
     data: PathBuf,
+    /// Keep objects in PostgreSQL (`postgres://…`) instead of the data directory's SQLite file.
+    #[arg(long, env = "SELAT_DATABASE")]
+    database: Option<String>,
+}
+
+impl DataArgs {
+    /// Opens the node these arguments name.
+    async fn open(&self) -> anyhow::Result<selat_core::node::Node> {
+        Ok(selat_core::node::Node::open_with(&self.data, self.database.as_deref()).await?)
+    }
 }
 
 fn main() -> ExitCode {

@@ -389,3 +389,60 @@ fn migrate_applies_pending_migrations_and_says_which() {
     );
     assert!(again.stdout.contains("no migration pending"), "{again}");
 }
+
+/// `import`, `export` and `admin` take `--database`: a node kept in PostgreSQL from the start.
+#[test]
+fn import_export_and_admin_work_on_postgres() {
+    let Some(admin) = admin_url() else { return };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = runtime.block_on(PgTestDatabase::create(&admin)).expect("a fresh database");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let mix = dir.path().join("mix.json");
+    let exported = dir.path().join("export.json");
+    let url = db.url().to_owned();
+    let generate = run(&["bench", "generate", "--objects", "500", "--out", mix.to_str().unwrap()]);
+    let import =
+        ["import", mix.to_str().unwrap(), "--data", data, "--database", &url, "--collection", "shared"];
+    let first = run(&import);
+    let again = run(&import);
+    let org = run(&[
+        "admin",
+        "--data",
+        data,
+        "--database",
+        &url,
+        "org",
+        "add",
+        "SG",
+        "--name",
+        "SG",
+        "--kind",
+        "member-state",
+    ]);
+    let orgs = run(&["admin", "--data", data, "--database", &url, "org", "list"]);
+    let export = run(&[
+        "export",
+        "--data",
+        data,
+        "--database",
+        &url,
+        "--collection",
+        "shared",
+        "--out",
+        exported.to_str().unwrap(),
+    ]);
+    let sqlite_file_made = dir.path().join("data/selat.db").exists();
+    runtime.block_on(db.drop_database()).expect("drop the test database");
+    assert_eq!(generate.code, 0, "{generate}");
+    assert_eq!((first.code, again.code), (0, 0), "{first}\n{again}");
+    assert!(first.stdout.contains("read 500, stored 500"), "{first}");
+    assert!(again.stdout.contains("stored 0, already present 500"), "{again}");
+    assert_eq!(org.code, 0, "{org}");
+    assert!(orgs.stdout.starts_with("SG\tmember-state"), "{orgs}");
+    assert_eq!(export.code, 0, "{export}");
+    let bundle: serde_json::Value = serde_json::from_slice(&std::fs::read(&exported).unwrap()).unwrap();
+    assert_eq!(bundle["objects"].as_array().map(Vec::len), Some(500));
+    assert!(!sqlite_file_made, "with --database nothing goes to the SQLite file");
+}
