@@ -222,14 +222,20 @@ const TLP_AMBER: &str = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b42
 /// 4 relationships, 1 sighting and 1 report with 20 refs.
 pub fn generate(count: u64, out: impl Write) -> anyhow::Result<()> {
     let mut writer = BundleWriter::new(out)?;
-    let base_ms: i64 = 1_700_000_000_000;
-    for n in 0..count {
-        let ts = selat_stix::Timestamp { micros: (base_ms + n as i64) * 1000, fraction_digits: 3 }.format(3);
-        let object = generated_object(n, &ts);
-        writer.write_object(&object.to_string())?;
+    for object in generated_objects(count) {
+        writer.write_object(&object)?;
     }
     writer.finish()?;
     Ok(())
+}
+
+/// The generated objects' JSON texts, one at a time (the same as [`generate`] writes).
+pub fn generated_objects(count: u64) -> impl Iterator<Item = String> {
+    let base_ms: i64 = 1_700_000_000_000;
+    (0..count).map(move |n| {
+        let ts = selat_stix::Timestamp { micros: (base_ms + n as i64) * 1000, fraction_digits: 3 }.format(3);
+        generated_object(n, &ts).to_string()
+    })
 }
 
 fn generated_object(n: u64, ts: &str) -> serde_json::Value {

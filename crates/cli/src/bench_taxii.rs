@@ -83,7 +83,7 @@ pub async fn run(args: &TaxiiArgs) -> anyhow::Result<()> {
         println!("medallion: skipped, no Python at {} (scripts/test makes the venv)", args.python.display());
     }
     for &size in &args.sizes {
-        let objects = generated_objects(size as u64);
+        let objects: Vec<String> = crate::bench::generated_objects(size as u64).collect();
         let (selat, _selat_dir) = start_selat().await?;
         let ours = measure(&client, &selat.0, &objects).await?;
         println!(
@@ -111,13 +111,6 @@ pub async fn run(args: &TaxiiArgs) -> anyhow::Result<()> {
         large_collection(&client, args.large, args.readers.max(1)).await?;
     }
     Ok(())
-}
-
-fn generated_objects(count: u64) -> Vec<String> {
-    let mut bundle = Vec::new();
-    crate::bench::generate(count, &mut bundle).expect("generation writes to memory");
-    let value: serde_json::Value = serde_json::from_slice(&bundle).expect("generated JSON parses");
-    value["objects"].as_array().expect("objects").iter().map(|o| o.to_string()).collect()
 }
 
 /// POSTs every object in envelopes, waits for every status to complete, then pages it all back.

@@ -78,3 +78,10 @@ pub const MAX_COLLECTIONS: usize = 10_000;
 // A page that fetched `limit + 1` rows from the scan knows there are more; that needs the scan to
 // reach past the largest limit.
 const _: () = assert!(MAX_SCAN_PER_PAGE > MAX_PAGE_LIMIT);
+
+/// Now, in microseconds since the Unix epoch: the clock of `date_added`, `stored_us` and the
+/// directory's timestamps, one for every backend.
+pub(crate) fn now_us() -> i64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    since.map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+}

@@ -9,10 +9,11 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::{PgConnection, PgPool};
 
-use super::{MAX_INGEST_ATTEMPTS, now_us, scan};
+use super::{MAX_INGEST_ATTEMPTS, scan};
 use crate::MAX_BATCH_LEN;
 use crate::error::{Error, Result};
 use crate::model::{NewVersion, Outcome};
+use crate::now_us;
 use crate::plan::{self, EntryRow, Held, HeldCollection, HeldEntry, HeldVersion, Plan, SeqRef, VersionRow};
 
 /// The collection a batch goes into, as read with its row locked.

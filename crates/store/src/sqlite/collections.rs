@@ -2,10 +2,10 @@
 
 use sqlx::SqlitePool;
 
-use super::now_us;
 use crate::MAX_COLLECTIONS;
 use crate::error::{Error, Result};
 use crate::model::{Collection, NewCollection};
+use crate::now_us;
 
 type CollectionRow = (String, String, Option<String>, Option<String>, String, i64);
 

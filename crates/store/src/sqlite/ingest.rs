@@ -5,11 +5,11 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
-use super::now_us;
 use super::sql::{MAX_PARAMS, id_key, push_ids, push_in};
 use crate::MAX_BATCH_LEN;
 use crate::error::{Error, Result};
 use crate::model::{NewVersion, Outcome};
+use crate::now_us;
 use crate::plan::{self, EntryRow, Held, HeldCollection, HeldEntry, HeldVersion, Plan, SeqRef, VersionRow};
 
 /// Columns of an `object_versions` insert.

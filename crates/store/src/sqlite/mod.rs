@@ -203,9 +203,3 @@ async fn migrate(writer: &SqlitePool) -> Result<Vec<AppliedMigration>> {
     MIGRATOR.run(writer).await?;
     Ok(newly_applied(&MIGRATOR, &before))
 }
-
-/// Now, in microseconds since the Unix epoch.
-fn now_us() -> i64 {
-    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
-    since.map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
-}
