@@ -1,4 +1,4 @@
-//! `selat admin …`: organisations, users, tokens and collections, on the data directory (also
+//! `selat admin …`: organisations, users, tokens, collections and sharing groups, on the data directory (also
 //! while the server runs: SQLite serialises the writes).
 
 use std::io::BufRead;
@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use selat_core::access::CollectionAccess;
 use selat_core::auth;
 use selat_core::node::Node;
-use selat_core::org::{OrgKind, Organisation, Role};
+use selat_core::org::{OrgKind, Organisation, Principal, Role};
 use selat_store::{Directory, NewCollection, Store};
 
 use crate::DataArgs;
@@ -35,6 +35,33 @@ enum Command {
     /// TAXII collections.
     #[command(subcommand)]
     Collection(CollectionCommand),
+    /// Sharing groups: whom an object of scope `group` reaches.
+    #[command(subcommand)]
+    Group(GroupCommand),
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum GroupCommand {
+    /// Create a sharing group owned by an organisation (always a member); prints its id.
+    Add {
+        name: String,
+        /// The owning organisation (short name).
+        #[arg(long)]
+        owner: String,
+        /// A member organisation (short name); repeat for more.
+        #[arg(long = "member")]
+        members: Vec<String>,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Replace a group's members (short names); the owner stays only if listed.
+    Members {
+        id: String,
+        #[arg(long = "member")]
+        members: Vec<String>,
+    },
+    /// Every group: id, owner, members, name.
+    List,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -125,6 +152,7 @@ pub async fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Command::User(command) => user(&node, command).await?,
         Command::Token(command) => token(&node, command).await?,
         Command::Collection(command) => collection(&node, command).await?,
+        Command::Group(command) => group(&node, command).await?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -239,6 +267,51 @@ async fn collection(node: &Node, command: &CollectionCommand) -> anyhow::Result<
                 let access = node.collection_access(&c.id).await?;
                 let kind = if access.public { "public" } else { "members" };
                 println!("{}\t{}\t{kind}\t{}", c.id, c.alias.as_deref().unwrap_or("-"), c.title);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn group(node: &Node, command: &GroupCommand) -> anyhow::Result<()> {
+    let identities = |shorts: &[String]| {
+        let shorts = shorts.to_vec();
+        async move {
+            let mut out = Vec::new();
+            for short in &shorts {
+                let org =
+                    node.organisation(short).await?.with_context(|| format!("no organisation {short:?}"))?;
+                out.push(org.identity);
+            }
+            anyhow::Ok(out)
+        }
+    };
+    // The operator acts with the authority of the owner's org-admin (or a hub-admin).
+    let acting = |org: Organisation, role: Role| Principal { org, role, username: None, token_id: None };
+    match command {
+        GroupCommand::Add { name, owner, members, description } => {
+            let owner =
+                node.organisation(owner).await?.with_context(|| format!("no organisation {owner:?}"))?;
+            let members = identities(members).await?;
+            let group = node
+                .create_sharing_group(&acting(owner, Role::OrgAdmin), name, description.as_deref(), &members)
+                .await?;
+            println!("{}", group.id);
+        }
+        GroupCommand::Members { id, members } => {
+            let members = identities(members).await?;
+            let any_org = node.organisations().await?.into_iter().next().context("no organisations")?;
+            let group =
+                node.set_sharing_group_members(&acting(any_org, Role::HubAdmin), id, &members).await?;
+            println!("{}\t{} members", group.id, group.members.len());
+        }
+        GroupCommand::List => {
+            let names: std::collections::HashMap<String, String> =
+                node.organisations().await?.into_iter().map(|o| (o.identity, o.short_name)).collect();
+            let short = |identity: &String| names.get(identity).cloned().unwrap_or_else(|| identity.clone());
+            for group in node.sharing_groups().await? {
+                let members: Vec<String> = group.members.iter().map(short).collect();
+                println!("{}\t{}\t{}\t{}", group.id, short(&group.owner), members.join(","), group.name);
             }
         }
     }

@@ -96,7 +96,7 @@ async fn bench_ingest(args: &IngestArgs) -> anyhow::Result<ExitCode> {
     let rss_before_import = rss_kib("VmRSS");
 
     let node = Node::open_with(&dir.join("data"), args.database.as_deref()).await?;
-    let mut options = IngestOptions::new(node.settings.home_org.clone());
+    let mut options = node.ingest_options(&node.settings.home_org).await?;
     options.batch_objects = args.batch;
     let written_before = proc_io("wchar");
     let started = Instant::now();
@@ -138,6 +138,7 @@ async fn bench_ingest(args: &IngestArgs) -> anyhow::Result<ExitCode> {
 fn parse_validate(input: &Path, threads: usize) -> anyhow::Result<(u64, f64)> {
     const CHUNK: usize = 1024;
     let reader = BundleReader::new(BufReader::new(File::open(input)?));
+    let options = IngestOptions::new("identity--00000000-0000-4000-8000-000000000000");
     let started = Instant::now();
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RawObject>>(threads * 2);
     let rx = std::sync::Mutex::new(rx);
@@ -151,9 +152,9 @@ fn parse_validate(input: &Path, threads: usize) -> anyhow::Result<(u64, f64)> {
                         let received = rx.lock().expect("no worker panics").recv();
                         let Ok(chunk) = received else { break };
                         for raw in &chunk {
-                            ingest::prepare(raw, "identity--00000000-0000-4000-8000-000000000000").map_err(
-                                |r| anyhow::anyhow!("generated object {} rejected: {:?}", r.index, r.reasons),
-                            )?;
+                            ingest::prepare(raw, &options).map_err(|r| {
+                                anyhow::anyhow!("generated object {} rejected: {:?}", r.index, r.reasons)
+                            })?;
                         }
                         done += chunk.len() as u64;
                     }
@@ -224,6 +225,25 @@ pub fn generate(count: u64, out: impl Write) -> anyhow::Result<()> {
     let mut writer = BundleWriter::new(out)?;
     for object in generated_objects(count) {
         writer.write_object(&object)?;
+    }
+    writer.finish()?;
+    Ok(())
+}
+
+/// The generated objects with every `every`-th one shared with the community and the rest kept to
+/// their owner (distribution scope `organisation`): a collection a reader from another
+/// organisation sees 1/`every` of.
+pub fn generate_sparse(count: u64, every: u64, out: impl Write) -> anyhow::Result<()> {
+    let mut writer = BundleWriter::new(out)?;
+    for (n, text) in generated_objects(count).enumerate() {
+        if (n as u64).is_multiple_of(every.max(1)) {
+            writer.write_object(&text)?;
+            continue;
+        }
+        let mut object: serde_json::Value = serde_json::from_str(&text)?;
+        object["extensions"][selat_stix::meta::DISTRIBUTION_EXTENSION_ID] =
+            serde_json::json!({"extension_type": "property-extension", "scope": "organisation"});
+        writer.write_object(&object.to_string())?;
     }
     writer.finish()?;
     Ok(())

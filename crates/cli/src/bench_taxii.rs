@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use selat_core::access::CollectionAccess;
-use selat_core::ingest::{self, IngestOptions};
+use selat_core::ingest;
 use selat_core::node::Node;
 use selat_core::org::{OrgKind, Organisation, Role};
 use selat_server::{Application, ServerConfig};
@@ -37,6 +37,14 @@ pub struct TaxiiArgs {
     /// Concurrent readers paging the large collection (each reads its share of the pages).
     #[arg(long, default_value_t = 4)]
     readers: usize,
+    /// Percent of the large collection the reader may see: the rest is kept to its owner by the
+    /// access rule (1 measures paging cost when most objects are invisible to the viewer).
+    #[arg(long, default_value_t = 100)]
+    visible_percent: u64,
+    /// The large collection's store: a `postgres://` URL of an empty database (default: SQLite
+    /// in a temporary directory).
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
     /// The Python with medallion installed (the test venv); without it Selat runs alone.
     #[arg(long, default_value = ".venv/bin/python")]
     python: PathBuf,
@@ -108,7 +116,7 @@ pub async fn run(args: &TaxiiArgs) -> anyhow::Result<()> {
         selat.1.abort();
     }
     if args.large > 0 {
-        large_collection(&client, args.large, args.readers.max(1)).await?;
+        large_collection(&client, args, args.readers.max(1)).await?;
     }
     Ok(())
 }
@@ -291,13 +299,33 @@ fn start_medallion(python: &Path) -> anyhow::Result<(Target, Child, tempfile::Te
 /// Selat alone: a `large`-object collection (stored through the ingest pipeline, not HTTP), then
 /// 100-object pages over HTTP: one reader through the whole collection, and `readers` readers at
 /// once each following `next` for its share of the pages; objects/s served, p50 and p99 per page.
-async fn large_collection(client: &reqwest::Client, large: u64, readers: usize) -> anyhow::Result<()> {
+async fn large_collection(client: &reqwest::Client, args: &TaxiiArgs, readers: usize) -> anyhow::Result<()> {
+    let large = args.large;
     let dir = tempfile::tempdir()?;
-    let node = Arc::new(Node::open(dir.path()).await?);
-    let (collection, token) = bench_tenant(&node).await?;
+    let node = Arc::new(Node::open_with(dir.path(), args.database.as_deref()).await?);
+    let (collection, owner_token) = bench_tenant(&node).await?;
     let input = dir.path().join("large.json");
-    crate::bench::generate(large, std::io::BufWriter::new(std::fs::File::create(&input)?))?;
-    let mut options = IngestOptions::new(node.organisation("BENCH").await?.context("bench org")?.identity);
+    let out = std::io::BufWriter::new(std::fs::File::create(&input)?);
+    let visible_percent = args.visible_percent.clamp(1, 100);
+    let token = if visible_percent < 100 {
+        crate::bench::generate_sparse(large, 100 / visible_percent, out)?;
+        let reader = Organisation {
+            short_name: "READER".into(),
+            name: "Benchmark reader, another member state".into(),
+            kind: OrgKind::MemberState,
+            parent: None,
+            identity: selat_stix::id::new_v4("identity"),
+            member_since: None,
+        };
+        node.create_organisation(&reader).await?;
+        node.issue_token("READER", Role::Analyst, None, "bench", None).await?.text
+    } else {
+        crate::bench::generate(large, out)?;
+        owner_token
+    };
+    println!("selat large: the reader may see {visible_percent}% of {large} objects");
+    let owner = node.organisation("BENCH").await?.context("bench org")?.identity;
+    let mut options = node.ingest_options(&owner).await?;
     options.collection = Some(collection.clone());
     let loaded = Instant::now();
     let file = std::io::BufReader::new(std::fs::File::open(&input)?);
@@ -308,7 +336,7 @@ async fn large_collection(client: &reqwest::Client, large: u64, readers: usize) 
     let started = Instant::now();
     let (count, latencies) = page_all(client, &target, None).await?;
     report_paging("1 reader", count, latencies, started.elapsed());
-    let pages_each = (large as usize).div_ceil(PAGE_LIMIT) / readers;
+    let pages_each = (count.max(1)).div_ceil(PAGE_LIMIT).div_ceil(readers);
     let started = Instant::now();
     let tasks: Vec<_> = (0..readers)
         .map(|_| {

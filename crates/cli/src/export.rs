@@ -1,4 +1,5 @@
-//! `selat export [--collection C] [--type T] [--out F]`: one valid bundle, streamed page by page.
+//! `selat export [--collection C] [--type T] [--as ORG] [--out F]`: one valid bundle, streamed page
+//! by page; with `--as`, only what that organisation may see.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -7,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use selat_stix::bundle::BundleWriter;
-use selat_store::{ScanQuery, Store};
+use selat_store::{Audience, ScanQuery, Store};
 
 use crate::DataArgs;
 
@@ -27,6 +28,10 @@ pub struct Args {
     /// Every stored version, not only the latest of each object.
     #[arg(long)]
     all_versions: bool,
+    /// Only what this organisation (short name) may see, as the access rule decides; without
+    /// it, the operator's export of everything the store holds.
+    #[arg(long = "as", value_name = "ORG")]
+    as_org: Option<String>,
     /// Write to this file instead of standard output.
     #[arg(long, value_name = "F")]
     out: Option<PathBuf>,
@@ -37,6 +42,18 @@ pub async fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let collection = match &args.collection {
         Some(name) => Some(node.collection_named(name, false).await?.0.id),
         None => None,
+    };
+    let audience = match &args.as_org {
+        None => Audience::Unrestricted,
+        Some(short) => {
+            let org =
+                node.organisation(short).await?.with_context(|| format!("no organisation {short:?}"))?;
+            let public = match &collection {
+                Some(id) => node.collection_access(id).await?.public,
+                None => false,
+            };
+            node.org_audience(Some(&org), public).await?
+        }
     };
     let out: Box<dyn Write> = match &args.out {
         Some(path) => Box::new(File::create(path).with_context(|| format!("creating {}", path.display()))?),
@@ -49,6 +66,7 @@ pub async fn run(args: &Args) -> anyhow::Result<ExitCode> {
         latest_only: !args.all_versions,
         object_type: args.object_type.clone(),
         collection,
+        audience,
     };
     loop {
         let page = node.store.scan(&query).await?;

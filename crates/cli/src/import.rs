@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use selat_core::ingest::{self, DEFAULT_BATCH_OBJECTS, IngestOptions, IngestReport, MAX_BATCH_OBJECTS};
 use selat_core::node::Node;
@@ -21,7 +22,8 @@ pub struct Args {
     /// Add the objects to this collection (its id or alias; an unknown alias is created).
     #[arg(long, value_name = "C")]
     collection: Option<String>,
-    /// The owning organisation's identity id (default: the node's home organisation).
+    /// The owning organisation: its short name or identity id (default: the node's home
+    /// organisation).
     #[arg(long = "as", value_name = "ORG")]
     as_org: Option<String>,
     /// Objects per store transaction.
@@ -42,8 +44,14 @@ struct Totals {
 pub async fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let inputs = inputs::expand(&args.paths)?;
     let node = args.data.open().await?;
-    let mut options =
-        IngestOptions::new(args.as_org.clone().unwrap_or_else(|| node.settings.home_org.clone()));
+    let owner = match &args.as_org {
+        None => node.settings.home_org.clone(),
+        Some(org) if org.starts_with("identity--") => org.clone(),
+        Some(short) => {
+            node.organisation(short).await?.with_context(|| format!("no organisation {short:?}"))?.identity
+        }
+    };
+    let mut options = node.ingest_options(&owner).await?;
     options.batch_objects = args.batch as usize;
     if let Some(name) = &args.collection {
         let (collection, created) = node.collection_named(name, true).await?;

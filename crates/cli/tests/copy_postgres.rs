@@ -138,6 +138,7 @@ fn version(id: &str, is_sco: bool, owner: &str, modified_us: i64) -> selat_store
     let stamp = (!is_sco).then_some(modified_us);
     selat_store::NewVersion {
         json: format!(r#"{{"id":"{id}","type":"{object_type}","modified":{modified_us},"owner":"{owner}"}}"#),
+        audience: vec![format!("org:{owner}")],
         id: id.to_owned(),
         object_type,
         spec_version: "2.1".into(),
@@ -265,6 +266,7 @@ async fn ingest_continues_after_the_copy(url: &str) {
     let id = "indicator--00000000-0000-4000-8000-00000000c0b1".to_owned();
     let new = selat_store::NewVersion {
         json: format!(r#"{{"id":"{id}","type":"indicator"}}"#),
+        audience: Vec::new(),
         id,
         object_type: "indicator".into(),
         spec_version: "2.1".into(),

@@ -2,7 +2,10 @@
 //! a fresh data directory (accounts and collections made through `selat_core` first), then runs
 //! the pytest suite in `crates/server/tests/python/` with the interpreter in `SELAT_TEST_PYTHON`.
 //!
-//! Without `SELAT_TEST_PYTHON` the test says it skips, unless `SELAT_REQUIRE_ORACLES=1`.
+//! Without `SELAT_TEST_PYTHON` the test says it skips, unless `SELAT_REQUIRE_ORACLES=1`. It runs
+//! once on the embedded SQLite store and once on a fresh PostgreSQL database when
+//! `SELAT_TEST_POSTGRES_URL` names a server (skipped with one line otherwise, unless
+//! `SELAT_REQUIRE_POSTGRES=1`).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -24,6 +27,28 @@ struct Seeded {
 
 #[test]
 fn taxii2_client_suite_passes_against_selat_serve() {
+    run_suite(None);
+}
+
+#[test]
+fn taxii2_client_suite_passes_on_postgres() {
+    let Ok(admin) = std::env::var("SELAT_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("SELAT_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "SELAT_REQUIRE_POSTGRES=1 but SELAT_TEST_POSTGRES_URL is not set"
+        );
+        println!("skipped: SELAT_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = runtime.block_on(selat_store::PgTestDatabase::create(&admin)).expect("a fresh database");
+    run_suite(Some(db.url()));
+    runtime.block_on(db.drop_database()).unwrap();
+}
+
+/// The pytest suite against `selat serve` on a fresh data directory, its store the PostgreSQL
+/// database `database` names, or SQLite.
+fn run_suite(database: Option<&str>) {
     let Some(python) = std::env::var_os("SELAT_TEST_PYTHON") else {
         assert!(
             std::env::var("SELAT_REQUIRE_ORACLES").as_deref() != Ok("1"),
@@ -35,11 +60,12 @@ fn taxii2_client_suite_passes_against_selat_serve() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let seeded = tokio::runtime::Runtime::new().unwrap().block_on(seed(dir.path()));
+    let seeded = tokio::runtime::Runtime::new().unwrap().block_on(seed(dir.path(), database));
     let config = dir.path().join("selat.toml");
+    let database_line = database.map(|url| format!("database = \"{url}\"\n")).unwrap_or_default();
     std::fs::write(
         &config,
-        format!("listen = \"127.0.0.1:0\"\n\n[limits]\nmax_body_bytes = {MAX_BODY_BYTES}\n"),
+        format!("listen = \"127.0.0.1:0\"\n{database_line}\n[limits]\nmax_body_bytes = {MAX_BODY_BYTES}\n"),
     )
     .unwrap();
     let (mut server, base_url) = start_server(dir.path(), &config);
@@ -66,8 +92,8 @@ fn taxii2_client_suite_passes_against_selat_serve() {
 }
 
 /// Organisations, users and the two collections, made directly on the data directory.
-async fn seed(dir: &Path) -> Seeded {
-    let node = Node::open(dir).await.unwrap();
+async fn seed(dir: &Path, database: Option<&str>) -> Seeded {
+    let node = Node::open_with(dir, database).await.unwrap();
     let org = |short: &str, kind| Organisation {
         short_name: short.to_owned(),
         name: format!("{short} national agency"),
@@ -102,6 +128,7 @@ fn start_server(data: &Path, config: &PathBuf) -> (Child, String) {
         .arg("--config")
         .arg(config)
         .env_remove("SELAT_LISTEN")
+        .env_remove("SELAT_DATABASE")
         .env("SELAT_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

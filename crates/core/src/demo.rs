@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::access::CollectionAccess;
 use crate::accounts::AccountError;
 use crate::auth;
-use crate::ingest::{self, IngestOptions};
+use crate::ingest;
 use crate::node::{Node, NodeError};
 use crate::org::{OrgKind, Organisation, Role};
 use crate::region::MEMBER_STATES;
@@ -298,7 +298,7 @@ async fn ingest_texts(
     public: bool,
     texts: &[String],
 ) -> Result<(), DemoError> {
-    let mut options = IngestOptions::new(owner.to_owned());
+    let mut options = node.ingest_options(owner).await?;
     options.collection = Some(collection.to_owned());
     options.clear_community_only = public;
     let body = texts.join("\n").into_bytes();

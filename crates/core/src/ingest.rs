@@ -6,13 +6,17 @@
 //! input size. Every object read ends as stored, already present, or rejected with its reasons;
 //! a broken input stops the run but keeps every batch already committed.
 
+use std::collections::HashSet;
 use std::io::Read;
+use std::sync::Arc;
 
 use selat_stix::bundle::{BundleReader, Position, RawObject, ReadError, ReaderLimits};
 use selat_stix::meta::ObjectMeta;
 use selat_stix::{Diagnostic, Timestamp, canonical, validate};
 use selat_store::{NewVersion, Outcome, Store};
 use tokio::sync::mpsc;
+
+use crate::policy::{self, Sharing};
 
 /// Objects per store transaction by default. Larger batches amortise the random-insert cost of the
 /// id index (measured: 1,000 → 5,000 objects per batch ingests about 1.6× faster).
@@ -43,6 +47,13 @@ pub struct IngestOptions {
     /// The owner belongs to no member state (the secretariat, a partner): `national` scope is
     /// refused, as it names no state.
     pub owner_outside_member_states: bool,
+    /// Identity of the owner's member state (itself, or a sector lead's parent): whom `national`
+    /// reaches. See [`Node::ingest_options`](crate::node::Node::ingest_options).
+    pub owner_member_state: Option<String>,
+    /// Identities of the registered organisations other than the owner: a `created_by_ref`
+    /// naming one of them is forged and refused. Third-party content (MITRE ATT&CK, OASIS
+    /// examples) names identities no organisation here holds, and keeps them.
+    pub registered_others: Arc<HashSet<String>>,
 }
 
 impl IngestOptions {
@@ -55,6 +66,8 @@ impl IngestOptions {
             record_outcomes: false,
             clear_community_only: false,
             owner_outside_member_states: false,
+            owner_member_state: None,
+            registered_others: Arc::default(),
         }
     }
 }
@@ -145,8 +158,10 @@ pub enum IngestError {
     Reader(String),
 }
 
-/// One object made ready for the store, or the reasons it cannot be.
-pub fn prepare(raw: &RawObject, owner: &str) -> Result<Prepared, Rejection> {
+/// One object made ready for the store, or the reasons it cannot be: validated, owned by
+/// `options.owner`, with its audience labels (see [`policy::object_audience`]).
+pub fn prepare(raw: &RawObject, options: &IngestOptions) -> Result<Prepared, Rejection> {
+    let owner = options.owner.as_str();
     let reject =
         |id: Option<String>, reasons: Vec<String>| Rejection { index: raw.index, id, at: raw.at, reasons };
     let value = raw.parse().map_err(|e| reject(None, vec![e.to_string()]))?;
@@ -167,8 +182,25 @@ pub fn prepare(raw: &RawObject, owner: &str) -> Result<Prepared, Rejection> {
         .map(str::to_owned);
     let meta = ObjectMeta::extract(&value)
         .ok_or_else(|| reject(id.clone(), vec!["$: object has no string `type` and `id`".to_owned()]))?;
+    if let Some(named) = meta.created_by_ref.as_deref().filter(|r| options.registered_others.contains(*r)) {
+        return Err(reject(
+            id,
+            vec![format!(
+                "forged-created-by-ref: $.created_by_ref names {named}, a registered organisation other than the one submitting"
+            )],
+        ));
+    }
     let json = String::from_utf8(canonical::compact(&raw.bytes))
         .map_err(|_| reject(id.clone(), vec!["$: object is not valid UTF-8".to_owned()]))?;
+    let audience = policy::object_audience(&Sharing {
+        owner,
+        owner_member_state: options.owner_member_state.as_deref(),
+        tlp: meta.tlp,
+        scope: meta.scope,
+        group: meta.sharing_group_ref.as_deref(),
+        recipients: &meta.recipient_refs,
+        public: false,
+    });
     let version = NewVersion {
         id: meta.id,
         object_type: meta.object_type,
@@ -183,6 +215,7 @@ pub fn prepare(raw: &RawObject, owner: &str) -> Result<Prepared, Rejection> {
         is_sco: meta.is_sco,
         owner: owner.to_owned(),
         json,
+        audience,
     };
     Ok(Prepared { version, version_text, warnings: diagnostics.len() })
 }
@@ -336,7 +369,7 @@ fn read_batches<R: Read>(input: R, options: &IngestOptions, tx: &mpsc::Sender<Me
         };
         batch.read += 1;
         batch.bytes = raw.at.offset + raw.bytes.len() as u64;
-        match prepare(&raw, &options.owner).and_then(|p| admit(p, &raw, options)) {
+        match prepare(&raw, options).and_then(|p| admit(p, &raw, options)) {
             Ok(prepared) => {
                 batch.versions.push(prepared.version);
                 batch.origins.push((raw.index, raw.at, prepared.version_text));

@@ -17,4 +17,5 @@ pub mod node;
 pub mod org;
 pub mod policy;
 pub mod region;
+pub mod sharing;
 pub mod submissions;

@@ -13,7 +13,7 @@ use selat_taxii::{Status, StatusDetails, StatusState, Timestamp as TaxiiTimestam
 use tokio::sync::mpsc;
 
 use crate::access::CollectionAccess;
-use crate::ingest::{self, IngestOptions, OutcomeKind};
+use crate::ingest::{self, OutcomeKind};
 use crate::node::{Node, NodeError};
 use crate::org::Principal;
 
@@ -31,8 +31,6 @@ pub struct Submission {
     pub collection_id: String,
     /// The poster's organisation identity: the owner of every object stored.
     pub owner: String,
-    /// The poster belongs to no member state (secretariat, partner).
-    pub owner_outside_member_states: bool,
     pub body: Vec<u8>,
     pub access: CollectionAccess,
 }
@@ -90,15 +88,14 @@ pub async fn start(
     let worker = tokio::spawn(async move {
         for row in pending {
             let access = node.collection_access(&row.collection_id).await.unwrap_or(CollectionAccess::SHARED);
-            let (owner, owner_outside_member_states) = match node.organisation(&row.owner).await {
-                Ok(Some(org)) => (org.identity.clone(), org.member_state().is_none()),
-                _ => (row.owner.clone(), false),
+            let owner = match node.organisation(&row.owner).await {
+                Ok(Some(org)) => org.identity,
+                _ => row.owner.clone(),
             };
             let submission = Submission {
                 status_id: row.id,
                 collection_id: row.collection_id,
                 owner,
-                owner_outside_member_states,
                 body: row.request.unwrap_or_default(),
                 access,
             };
@@ -146,7 +143,6 @@ impl SubmissionQueue {
             status_id: status.id.clone(),
             collection_id: collection_id.to_owned(),
             owner: principal.org.identity.clone(),
-            owner_outside_member_states: principal.org.member_state().is_none(),
             body,
             access,
         });
@@ -219,11 +215,10 @@ async fn process(node: &Node, submission: Submission, limits: SubmissionLimits) 
 }
 
 async fn complete(node: &Node, submission: Submission, limits: SubmissionLimits) -> Result<(), NodeError> {
-    let mut options = IngestOptions::new(submission.owner.clone());
+    let mut options = node.ingest_options(&submission.owner).await?;
     options.collection = Some(submission.collection_id.clone());
     options.record_outcomes = true;
     options.clear_community_only = submission.access.public;
-    options.owner_outside_member_states = submission.owner_outside_member_states;
     options.limits = ReaderLimits {
         max_objects: Some(limits.max_objects),
         max_object_bytes: limits.max_object_bytes,

@@ -35,10 +35,11 @@ struct Histogram {
 }
 
 /// Node-wide gauges read at scrape time.
+///
+/// No gauge counts stored objects: an object a scraper's organisation may not see is not counted
+/// anywhere, `/metrics` included (DESIGN.md).
 #[derive(Debug, Clone, Copy)]
 pub struct Gauges {
-    pub objects_stored: u64,
-    pub versions_stored: u64,
     pub queue_depth: usize,
 }
 
@@ -76,13 +77,6 @@ impl Metrics {
         for (route, histogram) in &inner.latency {
             render_histogram(&mut out, route, histogram);
         }
-        gauge(&mut out, "selat_objects_stored", "Distinct STIX objects in the store.", gauges.objects_stored);
-        gauge(
-            &mut out,
-            "selat_object_versions_stored",
-            "STIX object versions in the store.",
-            gauges.versions_stored,
-        );
         gauge(
             &mut out,
             "selat_submission_queue_depth",
@@ -131,14 +125,13 @@ mod tests {
         let metrics = Metrics::default();
         metrics.record("/healthz", "GET", 200, Duration::from_millis(3));
         metrics.record("/healthz", "GET", 200, Duration::from_secs(20));
-        let text = metrics.render(Gauges { objects_stored: 7, versions_stored: 9, queue_depth: 1 });
+        let text = metrics.render(Gauges { queue_depth: 1 });
         for line in [
             "selat_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 2",
             "selat_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.005\"} 1",
             "selat_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"10\"} 1",
             "selat_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 2",
             "selat_http_request_duration_seconds_count{route=\"/healthz\"} 2",
-            "selat_objects_stored 7",
             "selat_submission_queue_depth 1",
         ] {
             assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");

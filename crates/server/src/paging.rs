@@ -6,7 +6,7 @@
 //! other filters or on another collection. Reading never parses a stored object: envelopes are
 //! written straight from the stored JSON.
 
-use selat_store::{Dated, ManifestEntry, ObjectEntry, Page, PageQuery, Store, VersionFilter};
+use selat_store::{Audience, Dated, ManifestEntry, ObjectEntry, Page, PageQuery, Store, VersionFilter};
 use selat_taxii::{
     Cursor, ErrorCode, Manifest, ManifestRecord, ObjectsQuery, Timestamp, Versions, format_timestamp,
     write_envelope,
@@ -15,13 +15,15 @@ use selat_taxii::{
 use crate::errors::ApiError;
 use crate::state::AppState;
 
-/// What one request selects: a collection, an object in it (for the per-object endpoints) and
-/// the parsed query.
+/// What one request selects: a collection, an object in it (for the per-object endpoints), the
+/// parsed query, and whose view it is (the caller's audience: the store applies the access rule
+/// inside the page query, so what the caller may not see is never read, counted or hinted at).
 #[derive(Debug)]
 pub struct Selection<'a> {
     pub collection: &'a str,
     pub object_id: Option<&'a str>,
     pub query: ObjectsQuery,
+    pub audience: Audience,
 }
 
 /// The `date_added` of a page's first and last entries (`X-TAXII-Date-Added-First`/`-Last`).
@@ -76,9 +78,19 @@ pub async fn versions(state: &AppState, selection: &Selection<'_>) -> Result<Ren
     Ok(RenderedPage { body, dates: DateRange::of(&page), entries: page.entries.len() })
 }
 
-/// Whether the collection holds any version of `object_id`, whatever the filters.
-pub async fn object_exists(state: &AppState, collection: &str, object_id: &str) -> Result<bool, ApiError> {
-    let query = PageQuery { versions: VersionFilter::all(), ..PageQuery::object(collection, object_id, 1) };
+/// Whether the collection holds any version of `object_id` that `audience` may see, whatever the
+/// filters.
+pub async fn object_exists(
+    state: &AppState,
+    collection: &str,
+    object_id: &str,
+    audience: &Audience,
+) -> Result<bool, ApiError> {
+    let query = PageQuery {
+        versions: VersionFilter::all(),
+        audience: audience.clone(),
+        ..PageQuery::object(collection, object_id, 1)
+    };
     Ok(!state.node().store.manifest_page(&query).await?.entries.is_empty())
 }
 
@@ -104,6 +116,7 @@ fn page_query(state: &AppState, selection: &Selection<'_>) -> Result<PageQuery, 
         ids,
         spec_versions: query.match_spec_version.clone(),
         versions: store_versions(query.versions()),
+        audience: selection.audience.clone(),
     })
 }
 

@@ -9,7 +9,7 @@
 //!   versions (`match[version]` other than `all`, or `match[spec_version]`) is refused with 400.
 
 use selat_core::org::Principal;
-use selat_store::{ScanQuery, Store};
+use selat_store::{Audience, ScanQuery, Store};
 use selat_taxii::{ErrorCode, ObjectsQuery, VersionFilter};
 
 use crate::errors::ApiError;
@@ -24,8 +24,9 @@ pub async fn remove(
     collection: &str,
     object_id: &str,
     query: &ObjectsQuery,
+    audience: &Audience,
 ) -> Result<(), ApiError> {
-    if !object_exists(state, collection, object_id).await? {
+    if !object_exists(state, collection, object_id, audience).await? {
         return Err(object_not_found());
     }
     if query.versions() != [VersionFilter::All] || !query.match_spec_version.is_empty() {
@@ -57,6 +58,7 @@ async fn owners(state: &AppState, collection: &str, object_id: &str) -> Result<V
         latest_only: false,
         object_type: Some(object_type.to_owned()),
         collection: Some(collection.to_owned()),
+        audience: Audience::Unrestricted,
     };
     let (mut owners, mut scanned) = (Vec::<String>::new(), 0usize);
     loop {

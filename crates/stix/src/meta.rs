@@ -48,6 +48,10 @@ pub struct ObjectMeta {
     pub revoked: bool,
     pub tlp: Option<Tlp>,
     pub scope: Scope,
+    /// The sharing group a `group` scope names.
+    pub sharing_group_ref: Option<String>,
+    /// The identities a `recipients` scope names.
+    pub recipient_refs: Vec<String>,
     pub confidence: Option<i64>,
     /// A cyber-observable: no `created`, a deterministic id, one copy per owner.
     pub is_sco: bool,
@@ -69,6 +73,15 @@ impl ObjectMeta {
             revoked: obj.get("revoked").and_then(Value::as_bool).unwrap_or(false),
             tlp,
             scope: scope_of(obj, tlp),
+            sharing_group_ref: distribution(obj)
+                .and_then(|d| d.get("sharing_group_ref"))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            recipient_refs: distribution(obj)
+                .and_then(|d| d.get("recipient_refs"))
+                .and_then(Value::as_array)
+                .map(|refs| refs.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .unwrap_or_default(),
             confidence: obj.get("confidence").and_then(Value::as_i64),
             // Every SDO, SRO and meta object has `created`; SCOs never do. That holds for custom
             // types defined by an extension-definition too, where no table can tell.
@@ -77,14 +90,15 @@ impl ObjectMeta {
     }
 }
 
+/// The object's distribution extension, if it has one.
+fn distribution(obj: &Value) -> Option<&Value> {
+    obj.get("extensions").and_then(|e| e.get(DISTRIBUTION_EXTENSION_ID))
+}
+
 /// The distribution scope: the extension's `scope`, else `community`, but `organisation` for RED.
 pub fn scope_of(obj: &Value, tlp: Option<Tlp>) -> Scope {
-    let declared = obj
-        .get("extensions")
-        .and_then(|e| e.get(DISTRIBUTION_EXTENSION_ID))
-        .and_then(|d| d.get("scope"))
-        .and_then(Value::as_str)
-        .and_then(Scope::from_name);
+    let declared =
+        distribution(obj).and_then(|d| d.get("scope")).and_then(Value::as_str).and_then(Scope::from_name);
     declared.unwrap_or(if tlp == Some(Tlp::Red) { Scope::Organisation } else { Scope::Community })
 }
 

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::directory::{Directory, OrganisationRow, StatusRow, TokenRow, UserRow};
+use crate::directory::{Directory, OrganisationRow, SharingGroupRow, StatusRow, TokenRow, UserRow};
 use crate::error::Result;
 use crate::migration::AppliedMigration;
 use crate::model::{
@@ -206,6 +206,26 @@ impl Directory for Backend {
 
     async fn settings(&self) -> Result<Vec<(String, Vec<u8>)>> {
         delegate!(self, settings())
+    }
+
+    async fn create_sharing_group(&self, group: &SharingGroupRow) -> Result<()> {
+        delegate!(self, create_sharing_group(group))
+    }
+
+    async fn sharing_group(&self, id: &str) -> Result<Option<SharingGroupRow>> {
+        delegate!(self, sharing_group(id))
+    }
+
+    async fn sharing_groups(&self) -> Result<Vec<SharingGroupRow>> {
+        delegate!(self, sharing_groups())
+    }
+
+    async fn set_sharing_group_members(&self, id: &str, members: &[String], now_us: i64) -> Result<bool> {
+        delegate!(self, set_sharing_group_members(id, members, now_us))
+    }
+
+    async fn sharing_groups_of(&self, member: &str) -> Result<Vec<String>> {
+        delegate!(self, sharing_groups_of(member))
     }
 
     async fn setting_or_insert(&self, key: &str, value: &[u8]) -> Result<Vec<u8>> {

@@ -41,14 +41,15 @@ mod plan;
 mod postgres;
 mod sqlite;
 mod store;
+mod visibility;
 
 pub use backend::{Backend, is_postgres_url};
-pub use directory::{Directory, OrganisationRow, StatusRow, TokenRow, UserRow};
+pub use directory::{Directory, OrganisationRow, SharingGroupRow, StatusRow, TokenRow, UserRow};
 pub use error::{Error, Result};
 pub use migration::AppliedMigration;
 pub use model::{
-    Collection, Counts, Dated, ManifestEntry, NewCollection, NewVersion, ObjectEntry, Outcome, Page,
-    PageQuery, Refusal, ScanPage, ScanQuery, StoredVersion, VersionFilter,
+    Audience, Collection, Counts, Dated, ManifestEntry, NewCollection, NewVersion, ObjectEntry, Outcome,
+    Page, PageQuery, Refusal, ScanPage, ScanQuery, StoredVersion, VersionFilter,
 };
 #[cfg(feature = "conformance")]
 pub use postgres::PgTestDatabase;

@@ -35,6 +35,10 @@ pub struct NewVersion {
     pub owner: String,
     /// The canonical compact JSON of the object, stored and served byte-exact.
     pub json: String,
+    /// The audience labels of this version (see [`Audience`]): a viewer holding any of them may
+    /// see it, if it may also see the latest version of the same `(id, owner)`. The access rule
+    /// that computes them lives in `selat-core`; the store only matches them.
+    pub audience: Vec<String>,
 }
 
 impl NewVersion {
@@ -165,6 +169,34 @@ impl VersionFilter {
     }
 }
 
+/// Who a read is for: every stored object (the operator, `selat copy`, an unrestricted export) or
+/// a viewer holding these audience labels.
+///
+/// An object version is visible to a viewer when the viewer holds one of the version's labels and
+/// one of the labels of the latest version of the same `(id, owner)` (tightening the markings of
+/// an object hides its older versions too). Two owners' copies of one cyber-observable `(id,
+/// version)` in a collection are one result: the first copy the viewer may see. Invisible entries
+/// are not returned, counted or hinted at; a page's cost is bounded by the entries the viewer may
+/// see, not by those it may not.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Audience {
+    /// No restriction: every stored version.
+    #[default]
+    Unrestricted,
+    /// Only versions carrying one of these labels. An empty list sees nothing.
+    Labels(Vec<String>),
+}
+
+impl Audience {
+    /// The labels, or `None` when unrestricted.
+    pub fn labels(&self) -> Option<&[String]> {
+        match self {
+            Audience::Unrestricted => None,
+            Audience::Labels(labels) => Some(labels),
+        }
+    }
+}
+
 /// One page of a collection, in `date_added` order (objects or manifest).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageQuery {
@@ -182,6 +214,8 @@ pub struct PageQuery {
     pub spec_versions: Vec<String>,
     /// Which versions of each object.
     pub versions: VersionFilter,
+    /// Whose view of the collection.
+    pub audience: Audience,
 }
 
 impl PageQuery {
@@ -195,7 +229,13 @@ impl PageQuery {
             ids: Vec::new(),
             spec_versions: Vec::new(),
             versions: VersionFilter::default(),
+            audience: Audience::Unrestricted,
         }
+    }
+
+    /// The same query as seen by a viewer holding `labels`.
+    pub fn seen_by(self, labels: Vec<String>) -> Self {
+        PageQuery { audience: Audience::Labels(labels), ..self }
     }
 
     /// The query of one object's entries (TAXII `objects/{id}/` and `objects/{id}/versions/`).
@@ -213,7 +253,8 @@ impl PageQuery {
         check_filter("type", self.types.len())?;
         check_filter("id", self.ids.len())?;
         check_filter("spec_version", self.spec_versions.len())?;
-        check_filter("version", self.versions.at_us.len())
+        check_filter("version", self.versions.at_us.len())?;
+        check_filter("audience label", self.audience.labels().map_or(0, <[String]>::len))
     }
 }
 
@@ -315,6 +356,8 @@ pub struct ScanQuery {
     pub object_type: Option<String>,
     /// Only versions in this collection, in `date_added` order.
     pub collection: Option<String>,
+    /// Whose view: only versions this audience may see.
+    pub audience: Audience,
 }
 
 impl ScanQuery {
@@ -372,6 +415,8 @@ pub struct StoredVersion {
     pub date_added_us: Option<i64>,
     /// The canonical JSON.
     pub json: String,
+    /// The audience labels of this version, sorted.
+    pub audience: Vec<String>,
 }
 
 /// How much a store, or one collection, holds.
@@ -381,4 +426,11 @@ pub struct Counts {
     pub objects: u64,
     /// Object versions (each owner's copy of an SCO counts once).
     pub versions: u64,
+}
+
+/// Labels as a backend returns them aggregated: one string, newline-separated, or none.
+pub(crate) fn split_labels(joined: Option<String>) -> Vec<String> {
+    let mut labels: Vec<String> = joined.iter().flat_map(|j| j.split('\n')).map(str::to_owned).collect();
+    labels.sort_unstable();
+    labels
 }

@@ -338,6 +338,7 @@ mod tests {
             is_sco: id.starts_with("ipv4-addr"),
             owner: owner.into(),
             json: json.into(),
+            audience: Vec::new(),
         }
     }
 

@@ -83,6 +83,12 @@ conformance_tests!(
     directory_tokens,
     directory_statuses,
     directory_settings,
+    directory_sharing_groups,
+    audience_filters_pages,
+    older_versions_follow_the_latest,
+    observable_copies_merge,
+    sparse_visibility_pages_cheaply,
+    removal_reaches_viewers,
 );
 
 /// [`Backend`] passes calls through: a few behaviours of each trait on `Backend::Postgres`.

@@ -45,6 +45,12 @@ conformance_tests!(
     directory_tokens,
     directory_statuses,
     directory_settings,
+    directory_sharing_groups,
+    audience_filters_pages,
+    older_versions_follow_the_latest,
+    observable_copies_merge,
+    sparse_visibility_pages_cheaply,
+    removal_reaches_viewers,
 );
 
 /// [`Backend`] passes calls through: a few behaviours of each trait on `Backend::Sqlite`.
@@ -144,6 +150,7 @@ fn object(n: usize) -> selat_store::NewVersion {
     let id = format!("indicator--00000000-0000-4000-8000-{n:012}");
     selat_store::NewVersion {
         json: format!(r#"{{"id":"{id}","type":"indicator"}}"#),
+        audience: Vec::new(),
         id,
         object_type: "indicator".into(),
         spec_version: "2.1".into(),

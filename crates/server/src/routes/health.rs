@@ -30,18 +30,7 @@ pub async fn metrics(State(state): State<AppState>, caller: Caller, request: Req
         return (StatusCode::FORBIDDEN, "metrics are served to loopback clients and hub-admins\n")
             .into_response();
     }
-    let counts = match state.node().store.counts(None).await {
-        Ok(counts) => counts,
-        Err(e) => {
-            tracing::warn!(error = %e, "metrics: the store does not answer");
-            return (StatusCode::SERVICE_UNAVAILABLE, "store unavailable\n").into_response();
-        }
-    };
-    let gauges = Gauges {
-        objects_stored: counts.objects,
-        versions_stored: counts.versions,
-        queue_depth: state.queue().depth(),
-    };
+    let gauges = Gauges { queue_depth: state.queue().depth() };
     let text = state.metrics().render(gauges);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
 }

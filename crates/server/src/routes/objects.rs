@@ -5,6 +5,7 @@ use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use selat_store::Audience;
 use selat_taxii::{Endpoint, ObjectsQuery};
 
 use crate::access::{self, Readable};
@@ -14,17 +15,19 @@ use crate::paging::{self, Selection, object_exists, object_not_found};
 use crate::state::AppState;
 use crate::{removal, respond, submit};
 
-/// The collection and the parsed query of a request to a filtering endpoint.
+/// The collection, the parsed query and the caller's audience of a request to a filtering
+/// endpoint.
 async fn select(
     state: &AppState,
     caller: &Caller,
     collection_id: &str,
     query: Option<String>,
     endpoint: Endpoint,
-) -> Result<(Readable, ObjectsQuery), ApiError> {
+) -> Result<(Readable, ObjectsQuery, Audience), ApiError> {
     let readable = access::readable(state, caller, collection_id).await?;
     let query = ObjectsQuery::parse(query.as_deref().unwrap_or(""), endpoint)?;
-    Ok((readable, query))
+    let audience = state.node().audience(caller.principal(), readable.access.public).await?;
+    Ok((readable, query, audience))
 }
 
 pub async fn get_objects(
@@ -33,8 +36,9 @@ pub async fn get_objects(
     Path(collection_id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (readable, query) = select(&state, &caller, &collection_id, query, Endpoint::Objects).await?;
-    let selection = Selection { collection: &readable.collection.id, object_id: None, query };
+    let (readable, query, audience) =
+        select(&state, &caller, &collection_id, query, Endpoint::Objects).await?;
+    let selection = Selection { collection: &readable.collection.id, object_id: None, query, audience };
     Ok(respond::page(paging::objects(&state, &selection).await?))
 }
 
@@ -44,8 +48,9 @@ pub async fn manifest(
     Path(collection_id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (readable, query) = select(&state, &caller, &collection_id, query, Endpoint::Manifest).await?;
-    let selection = Selection { collection: &readable.collection.id, object_id: None, query };
+    let (readable, query, audience) =
+        select(&state, &caller, &collection_id, query, Endpoint::Manifest).await?;
+    let selection = Selection { collection: &readable.collection.id, object_id: None, query, audience };
     Ok(respond::page(paging::manifest(&state, &selection).await?))
 }
 
@@ -55,10 +60,14 @@ pub async fn get_object(
     Path((collection_id, object_id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (readable, query) = select(&state, &caller, &collection_id, query, Endpoint::Object).await?;
-    let selection = Selection { collection: &readable.collection.id, object_id: Some(&object_id), query };
+    let (readable, query, audience) =
+        select(&state, &caller, &collection_id, query, Endpoint::Object).await?;
+    let selection =
+        Selection { collection: &readable.collection.id, object_id: Some(&object_id), query, audience };
     let page = paging::objects(&state, &selection).await?;
-    if page.entries == 0 && !object_exists(&state, selection.collection, &object_id).await? {
+    if page.entries == 0
+        && !object_exists(&state, selection.collection, &object_id, &selection.audience).await?
+    {
         return Err(object_not_found());
     }
     Ok(respond::page(page))
@@ -70,10 +79,14 @@ pub async fn versions(
     Path((collection_id, object_id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (readable, query) = select(&state, &caller, &collection_id, query, Endpoint::ObjectVersions).await?;
-    let selection = Selection { collection: &readable.collection.id, object_id: Some(&object_id), query };
+    let (readable, query, audience) =
+        select(&state, &caller, &collection_id, query, Endpoint::ObjectVersions).await?;
+    let selection =
+        Selection { collection: &readable.collection.id, object_id: Some(&object_id), query, audience };
     let page = paging::versions(&state, &selection).await?;
-    if page.entries == 0 && !object_exists(&state, selection.collection, &object_id).await? {
+    if page.entries == 0
+        && !object_exists(&state, selection.collection, &object_id, &selection.audience).await?
+    {
         return Err(object_not_found());
     }
     Ok(respond::page(page))
@@ -85,9 +98,10 @@ pub async fn delete_object(
     Path((collection_id, object_id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (readable, query) = select(&state, &caller, &collection_id, query, Endpoint::DeleteObject).await?;
+    let (readable, query, audience) =
+        select(&state, &caller, &collection_id, query, Endpoint::DeleteObject).await?;
     let principal = caller.require()?;
-    removal::remove(&state, principal, &readable.collection.id, &object_id, &query).await?;
+    removal::remove(&state, principal, &readable.collection.id, &object_id, &query, &audience).await?;
     Ok(StatusCode::OK.into_response())
 }
 

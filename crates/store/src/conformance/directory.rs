@@ -1,7 +1,7 @@
 //! [`Directory`] behaviours: organisations, users and their lock-out bookkeeping, tokens,
 //! TAXII statuses and settings.
 
-use crate::directory::{Directory, OrganisationRow, StatusRow, TokenRow, UserRow};
+use crate::directory::{Directory, OrganisationRow, SharingGroupRow, StatusRow, TokenRow, UserRow};
 
 fn org(short_name: &str, kind: &str, parent: Option<&str>, n: u32) -> OrganisationRow {
     OrganisationRow {
@@ -202,4 +202,30 @@ pub async fn directory_settings<S: Directory>(store: S) {
         [("a-first".to_owned(), b"{}".to_vec()), ("secret:cursor".to_owned(), first)],
         "settings by key"
     );
+}
+
+/// Sharing groups: created with members, listed, looked up by member, members replaced whole.
+pub async fn directory_sharing_groups<S: Directory>(store: S) {
+    let group = SharingGroupRow {
+        id: "x-selat-sharing-group--0f4b2c6e-1d3a-4e5f-8a9b-0c1d2e3f4a5b".into(),
+        name: "ASEAN banking".into(),
+        description: Some("Banking sector leads".into()),
+        owner: "identity--sg".into(),
+        members: vec!["identity--my".into(), "identity--sg".into()],
+        created_us: 10,
+        modified_us: 10,
+    };
+    store.create_sharing_group(&group).await.expect("create a group");
+    assert!(store.create_sharing_group(&group).await.is_err(), "ids are unique");
+    assert_eq!(store.sharing_group(&group.id).await.unwrap(), Some(group.clone()));
+    assert_eq!(store.sharing_groups().await.unwrap(), vec![group.clone()]);
+    assert_eq!(store.sharing_groups_of("identity--my").await.unwrap(), vec![group.id.clone()]);
+    assert!(store.sharing_groups_of("identity--th").await.unwrap().is_empty());
+    let members = vec!["identity--sg".to_owned(), "identity--th".to_owned()];
+    assert!(store.set_sharing_group_members(&group.id, &members, 20).await.unwrap());
+    assert!(store.sharing_groups_of("identity--my").await.unwrap().is_empty(), "MY left");
+    assert_eq!(store.sharing_groups_of("identity--th").await.unwrap(), vec![group.id.clone()]);
+    let now = store.sharing_group(&group.id).await.unwrap().unwrap();
+    assert_eq!((now.members, now.modified_us), (members, 20));
+    assert!(!store.set_sharing_group_members("x-selat-sharing-group--none", &[], 30).await.unwrap());
 }

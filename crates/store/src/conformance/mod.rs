@@ -10,14 +10,15 @@ mod directory;
 mod ingest;
 mod paging;
 mod scan;
+mod visibility;
 
 use crate::model::{ManifestEntry, NewCollection, NewVersion, Outcome, Page, PageQuery};
 use crate::store::Store;
 
 pub use collections::{collections_create_get_list, limits_are_enforced};
 pub use directory::{
-    directory_login_bookkeeping, directory_organisations_and_users, directory_settings, directory_statuses,
-    directory_tokens,
+    directory_login_bookkeeping, directory_organisations_and_users, directory_settings,
+    directory_sharing_groups, directory_statuses, directory_tokens,
 };
 pub use ingest::{
     concurrent_writers_across_collections, concurrent_writers_date_added_strictly_increasing,
@@ -29,6 +30,10 @@ pub use paging::{
     page_stops_at_scan_bound, remove_from_collection, version_filters,
 };
 pub use scan::{counts_objects_and_versions, export_scan_covers_everything_once};
+pub use visibility::{
+    audience_filters_pages, observable_copies_merge, older_versions_follow_the_latest,
+    removal_reaches_viewers, sparse_visibility_pages_cheaply,
+};
 
 /// The owner most tests use.
 const ALICE: &str = "identity--11111111-1111-4111-8111-111111111111";
@@ -56,6 +61,7 @@ fn sdo(object_type: &str, n: u32, owner: &str, modified_us: i64) -> NewVersion {
         is_sco: false,
         owner: owner.to_owned(),
         json,
+        audience: vec![format!("org:{owner}")],
     }
 }
 
@@ -77,6 +83,7 @@ fn sco(n: u32, owner: &str, value: &str) -> NewVersion {
         is_sco: true,
         owner: owner.to_owned(),
         json,
+        audience: vec![format!("org:{owner}")],
     }
 }
 

@@ -75,6 +75,22 @@ pub struct StatusRow {
     pub request: Option<Vec<u8>>,
 }
 
+/// A sharing group (`x-selat-sharing-group`): the organisations an object of scope `group`
+/// reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharingGroupRow {
+    /// `x-selat-sharing-group--<uuid>`.
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// Identity of the owning organisation, whose org-admins manage it.
+    pub owner: String,
+    /// Identities of the member organisations, sorted.
+    pub members: Vec<String>,
+    pub created_us: i64,
+    pub modified_us: i64,
+}
+
 /// Organisations, users, tokens, statuses and settings.
 pub trait Directory: Send + Sync {
     /// Adds an organisation; fails if the short name or identity is taken.
@@ -120,6 +136,21 @@ pub trait Directory: Send + Sync {
     ) -> impl Future<Output = Result<()>> + Send;
     /// Deletes completed statuses last updated before `before_us`; returns how many.
     fn purge_statuses(&self, before_us: i64) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Adds a sharing group with its members; fails if the id is taken.
+    fn create_sharing_group(&self, group: &SharingGroupRow) -> impl Future<Output = Result<()>> + Send;
+    fn sharing_group(&self, id: &str) -> impl Future<Output = Result<Option<SharingGroupRow>>> + Send;
+    /// Every sharing group, by name.
+    fn sharing_groups(&self) -> impl Future<Output = Result<Vec<SharingGroupRow>>> + Send;
+    /// Replaces a group's members (one transaction); false if there is no such group.
+    fn set_sharing_group_members(
+        &self,
+        id: &str,
+        members: &[String],
+        now_us: i64,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// Ids of the groups `member` (an identity) belongs to, sorted.
+    fn sharing_groups_of(&self, member: &str) -> impl Future<Output = Result<Vec<String>>> + Send;
 
     fn setting(&self, key: &str) -> impl Future<Output = Result<Option<Vec<u8>>>> + Send;
     /// Every setting, by key (what `selat copy` carries to another store).

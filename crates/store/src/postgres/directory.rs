@@ -3,7 +3,7 @@
 //! in force for the next request.
 
 use super::PgStore;
-use crate::directory::{Directory, OrganisationRow, StatusRow, TokenRow, UserRow};
+use crate::directory::{Directory, OrganisationRow, SharingGroupRow, StatusRow, TokenRow, UserRow};
 use crate::error::Result;
 
 // Column lists as macros, so each statement stays one `&'static str` (sqlx audits dynamic SQL).
@@ -208,6 +208,84 @@ impl Directory for PgStore {
         Ok(sqlx::query(sql).bind(before_us).execute(&self.pool).await?.rows_affected())
     }
 
+    async fn create_sharing_group(&self, group: &SharingGroupRow) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let sql = "INSERT INTO sharing_groups (id, name, description, owner, created_us, modified_us) \
+                   VALUES ($1, $2, $3, $4, $5, $6)";
+        sqlx::query(sql)
+            .bind(&group.id)
+            .bind(&group.name)
+            .bind(&group.description)
+            .bind(&group.owner)
+            .bind(group.created_us)
+            .bind(group.modified_us)
+            .execute(&mut *tx)
+            .await?;
+        for member in &group.members {
+            sqlx::query("INSERT INTO sharing_group_members (group_id, member) VALUES ($1, $2)")
+                .bind(&group.id)
+                .bind(member)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn sharing_group(&self, id: &str) -> Result<Option<SharingGroupRow>> {
+        let sql =
+            "SELECT id, name, description, owner, created_us, modified_us FROM sharing_groups WHERE id = $1";
+        let Some(row) = sqlx::query_as::<_, GroupColumns>(sql).bind(id).fetch_optional(&self.pool).await?
+        else {
+            return Ok(None);
+        };
+        let members = group_members(&self.pool, id).await?;
+        Ok(Some(row.with_members(members)))
+    }
+
+    async fn sharing_groups(&self) -> Result<Vec<SharingGroupRow>> {
+        let sql = "SELECT id, name, description, owner, created_us, modified_us FROM sharing_groups ORDER BY name, id";
+        let rows: Vec<GroupColumns> = sqlx::query_as(sql).fetch_all(&self.pool).await?;
+        let mut groups = Vec::with_capacity(rows.len());
+        for row in rows {
+            let members = group_members(&self.pool, &row.0).await?;
+            groups.push(row.with_members(members));
+        }
+        Ok(groups)
+    }
+
+    async fn set_sharing_group_members(&self, id: &str, members: &[String], now_us: i64) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query("UPDATE sharing_groups SET modified_us = $1 WHERE id = $2")
+            .bind(now_us)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM sharing_group_members WHERE group_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        for member in members {
+            sqlx::query(
+                "INSERT INTO sharing_group_members (group_id, member) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(member)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn sharing_groups_of(&self, member: &str) -> Result<Vec<String>> {
+        let sql = "SELECT group_id FROM sharing_group_members WHERE member = $1 ORDER BY group_id";
+        Ok(sqlx::query_scalar(sql).bind(member).fetch_all(&self.pool).await?)
+    }
+
     async fn setting(&self, key: &str) -> Result<Option<Vec<u8>>> {
         Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
             .bind(key)
@@ -230,4 +308,20 @@ impl Directory for PgStore {
             .fetch_one(&self.pool)
             .await?)
     }
+}
+
+/// A `sharing_groups` row without its members.
+#[derive(sqlx::FromRow)]
+struct GroupColumns(String, String, Option<String>, String, i64, i64);
+
+impl GroupColumns {
+    fn with_members(self, members: Vec<String>) -> SharingGroupRow {
+        let GroupColumns(id, name, description, owner, created_us, modified_us) = self;
+        SharingGroupRow { id, name, description, owner, members, created_us, modified_us }
+    }
+}
+
+async fn group_members(pool: &sqlx::PgPool, id: &str) -> Result<Vec<String>> {
+    let sql = "SELECT member FROM sharing_group_members WHERE group_id = $1 ORDER BY member";
+    Ok(sqlx::query_scalar(sql).bind(id).fetch_all(pool).await?)
 }

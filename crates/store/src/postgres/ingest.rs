@@ -140,16 +140,59 @@ async fn write(conn: &mut PgConnection, plan: &Plan<'_>, key: Option<i64>) -> Re
     };
     clear_latest(conn, &plan.superseded).await?;
     insert_versions(conn, &plan.versions, &seqs).await?;
+    let object_labels: Vec<(i64, &str)> = plan
+        .versions
+        .iter()
+        .zip(&seqs)
+        .flat_map(|(row, &seq)| row.new.audience.iter().map(move |label| (seq, label.as_str())))
+        .collect();
+    insert_labels(conn, None, &object_labels).await?;
     let Some(key) = key else { return Ok(()) };
     clear_flag(conn, key, Flag::Last, &plan.last_cleared).await?;
     clear_flag(conn, key, Flag::First, &plan.first_cleared).await?;
     insert_entries(conn, key, &plan.entries, seq).await?;
+    let entry_labels: Vec<(i64, &str)> = plan
+        .entries
+        .iter()
+        .flat_map(|row| row.new.audience.iter().map(move |label| (row.date_added_us, label.as_str())))
+        .collect();
+    insert_labels(conn, Some(key), &entry_labels).await?;
     if let Some(last) = plan.last_date_added_us {
         sqlx::query("UPDATE collections SET last_date_added_us = $1 WHERE key = $2")
             .bind(last)
             .bind(key)
             .execute(&mut *conn)
             .await?;
+    }
+    Ok(())
+}
+
+/// Inserts audience labels: `(seq, label)` rows into `object_labels` when `collection` is `None`,
+/// else `(date_added, label)` rows of that collection into `entry_labels`.
+async fn insert_labels(
+    conn: &mut PgConnection,
+    collection: Option<i64>,
+    labels: &[(i64, &str)],
+) -> Result<()> {
+    let (numbers, labels): (Vec<i64>, Vec<&str>) = labels.iter().copied().unzip();
+    if numbers.is_empty() {
+        return Ok(());
+    }
+    match collection {
+        None => {
+            sqlx::query(
+                "INSERT INTO object_labels (seq, label) SELECT * FROM UNNEST($1::bigint[], $2::text[])",
+            )
+            .bind(numbers)
+            .bind(labels)
+            .execute(conn)
+            .await?;
+        }
+        Some(key) => {
+            let sql = "INSERT INTO entry_labels (collection_key, date_added_us, label) \
+                       SELECT $1, * FROM UNNEST($2::bigint[], $3::text[])";
+            sqlx::query(sql).bind(key).bind(numbers).bind(labels).execute(conn).await?;
+        }
     }
     Ok(())
 }
@@ -317,6 +360,10 @@ pub(super) async fn remove_object(pool: &PgPool, key: i64, id: &str) -> Result<u
         .bind(key)
         .execute(&mut *tx)
         .await?;
+    let labels = "DELETE FROM entry_labels WHERE (collection_key, label, date_added_us) IN \
+                  (SELECT e.collection_key, l.label, e.date_added_us FROM collection_entries AS e \
+                   JOIN object_labels AS l ON l.seq = e.seq WHERE e.collection_key = $1 AND e.id = $2)";
+    sqlx::query(labels).bind(key).bind(id).execute(&mut *tx).await?;
     let sql = "DELETE FROM collection_entries WHERE collection_key = $1 AND id = $2";
     let done = sqlx::query(sql).bind(key).bind(id).execute(&mut *tx).await?;
     tx.commit().await?;

@@ -8,7 +8,10 @@
 //!   [`MAX_SCAN_PER_PAGE`] entries, with the filters applied to the scanned entries. A page whose
 //!   scan stopped there says `more` and where to resume, even if the filters hid every entry.
 //!
-//! Both statements of a page run in one `REPEATABLE READ` transaction, so they see one snapshot:
+//! For a viewer, the third plan of the SQLite backend (see there): candidates from `entry_labels`,
+//! one short range per label the viewer holds, then only those entries looked up and filtered.
+//!
+//! The statements of a page run in one `REPEATABLE READ` transaction, so they see one snapshot:
 //! the count of scanned entries never includes an entry committed after the page was read.
 
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
@@ -16,6 +19,7 @@ use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 use crate::MAX_SCAN_PER_PAGE;
 use crate::error::Result;
 use crate::model::{ManifestEntry, ObjectEntry, Page, PageQuery};
+use crate::visibility::candidate_window;
 
 /// A page row: date_added, id, version, spec_version, json (objects pages only).
 type Row = (i64, String, i64, String, Option<String>);
@@ -41,6 +45,11 @@ async fn rows(pool: &PgPool, key: i64, query: &PageQuery, with_json: bool) -> Re
     let limit = query.limit_applied();
     let after = query.added_after_us.unwrap_or(i64::MIN);
     let mut tx = pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?;
+    if let (Some(labels), true) = (query.audience.labels(), query.ids.is_empty()) {
+        let page = viewer_rows(&mut tx, key, query, labels, with_json).await?;
+        tx.commit().await?;
+        return Ok(page);
+    }
     let mut qb = select(key, query, with_json, limit + 1);
     let mut entries: Vec<Row> = qb.build_query_as().fetch_all(&mut *tx).await?;
     let page = if entries.len() > limit {
@@ -56,6 +65,54 @@ async fn rows(pool: &PgPool, key: i64, query: &PageQuery, with_json: bool) -> Re
     };
     tx.commit().await?;
     Ok(page)
+}
+
+/// A viewer's page without an id filter: candidates from `entry_labels`, then the entries among
+/// them that pass the filters and the rest of the rule.
+async fn viewer_rows(
+    conn: &mut PgConnection,
+    key: i64,
+    query: &PageQuery,
+    labels: &[String],
+    with_json: bool,
+) -> Result<Page<Row>> {
+    let limit = query.limit_applied();
+    if labels.is_empty() {
+        return Ok(Page { entries: Vec::new(), more: false, next_added_after_us: None });
+    }
+    let window = candidate_window(query) as i64;
+    let after = query.added_after_us.unwrap_or(i64::MIN);
+    // One index range per label (LATERAL), merged.
+    let sql = "SELECT c.date_added_us FROM UNNEST($2::text[]) AS x(label), LATERAL \
+               (SELECT date_added_us FROM entry_labels WHERE collection_key = $1 AND label = x.label \
+                AND date_added_us > $3 ORDER BY date_added_us LIMIT $4) AS c \
+               GROUP BY c.date_added_us ORDER BY c.date_added_us LIMIT $4";
+    let candidates: Vec<i64> =
+        sqlx::query_scalar(sql).bind(key).bind(labels).bind(after).bind(window).fetch_all(&mut *conn).await?;
+    let window_full = candidates.len() as i64 >= window;
+    let mut entries: Vec<Row> = Vec::new();
+    if !candidates.is_empty() {
+        let json = if with_json { "v.json" } else { "NULL::text" };
+        let mut qb = QueryBuilder::new(format!(
+            "SELECT e.date_added_us, e.id, e.version_us, e.spec_version, {json} \
+             FROM collection_entries AS e JOIN object_versions AS v ON v.seq = e.seq \
+             WHERE e.collection_key = "
+        ));
+        qb.push_bind(key).push(" AND e.date_added_us = ANY(").push_bind(candidates.clone()).push(")");
+        push_filters(&mut qb, query);
+        push_rest_of_rule(&mut qb, labels);
+        qb.push(" ORDER BY e.date_added_us LIMIT ").push_bind(limit as i64 + 1);
+        entries = qb.build_query_as().fetch_all(&mut *conn).await?;
+    }
+    Ok(if entries.len() > limit {
+        entries.truncate(limit);
+        let next = entries.last().map(|e| e.0);
+        Page { entries, more: true, next_added_after_us: next }
+    } else if window_full {
+        Page { entries, more: true, next_added_after_us: candidates.last().copied() }
+    } else {
+        Page { entries, more: false, next_added_after_us: None }
+    })
 }
 
 /// The page statement: entries of one collection after `added_after`, filtered, in `date_added`
@@ -77,12 +134,19 @@ fn select(key: i64, query: &PageQuery, with_json: bool, fetch: usize) -> QueryBu
     } else {
         qb.push("collection_entries AS e");
     }
-    if with_json {
+    let labels = query.audience.labels();
+    if with_json || labels.is_some() {
         qb.push(" JOIN object_versions AS v ON v.seq = e.seq");
     }
     qb.push(" WHERE e.collection_key = ").push_bind(key);
     qb.push(" AND e.date_added_us > ").push_bind(after);
     push_filters(&mut qb, query);
+    if let Some(labels) = labels {
+        qb.push(" AND EXISTS (SELECT 1 FROM object_labels AS ol WHERE ol.seq = e.seq AND ol.label = ANY(")
+            .push_bind(labels.to_vec())
+            .push("))");
+        push_rest_of_rule(&mut qb, labels);
+    }
     qb.push(" ORDER BY e.date_added_us LIMIT ").push_bind(fetch as i64);
     qb
 }
@@ -99,18 +163,71 @@ fn push_filters(qb: &mut QueryBuilder<Postgres>, query: &PageQuery) {
     if versions.all {
         return;
     }
+    // For a viewer, `last` and `first` are the latest and earliest versions it may see: a later
+    // version it may not see does not hide the one it may.
+    let labels = query.audience.labels().filter(|l| !l.is_empty());
     qb.push(" AND (");
-    let mut any = qb.separated(" OR ");
-    if versions.last {
-        any.push("e.is_last");
-    }
-    if versions.first {
-        any.push("e.is_first");
+    let mut or = "";
+    for (wanted, flag, later) in [(versions.last, "e.is_last", true), (versions.first, "e.is_first", false)] {
+        if wanted {
+            qb.push(or);
+            match labels {
+                None => {
+                    qb.push(flag);
+                }
+                Some(labels) => push_no_visible_neighbour(qb, later, labels),
+            }
+            or = " OR ";
+        }
     }
     if !versions.at_us.is_empty() {
-        any.push("e.version_us = ANY(").push_bind_unseparated(versions.at_us.clone()).push_unseparated(")");
+        qb.push(or).push("e.version_us = ANY(").push_bind(versions.at_us.clone()).push(")");
     }
     qb.push(")");
+}
+
+/// No entry of the same object in the collection with a later (`later`) or earlier version that
+/// a viewer holding `labels` may see.
+fn push_no_visible_neighbour(qb: &mut QueryBuilder<Postgres>, later: bool, labels: &[String]) {
+    let op = if later { ">" } else { "<" };
+    qb.push(format!(
+        "NOT EXISTS (SELECT 1 FROM collection_entries AS n JOIN object_versions AS nv ON nv.seq = n.seq \
+         WHERE n.collection_key = e.collection_key AND n.id = e.id AND n.version_us {op} e.version_us \
+         AND EXISTS (SELECT 1 FROM object_labels AS nl WHERE nl.seq = n.seq AND nl.label = ANY("
+    ));
+    qb.push_bind(labels.to_vec()).push(")) AND ");
+    push_latest_visible(qb, "nv", labels);
+    qb.push(")");
+}
+
+/// The access rule's checks beyond the entry's own labels, on `e` (the entry) and `v` (its
+/// version): the latest version of the same `(id, owner)` must carry one of `labels` too, and an
+/// observable another owner also holds is shown once per `(id, version)`, at the first copy the
+/// viewer may see.
+fn push_rest_of_rule(qb: &mut QueryBuilder<Postgres>, labels: &[String]) {
+    qb.push(" AND ");
+    push_latest_visible(qb, "v", labels);
+    qb.push(
+        " AND NOT (v.is_sco AND EXISTS (SELECT 1 FROM collection_entries AS e2 \
+         JOIN object_versions AS v2 ON v2.seq = e2.seq \
+         WHERE e2.collection_key = e.collection_key AND e2.id = e.id \
+         AND e2.version_us = e.version_us AND e2.date_added_us < e.date_added_us \
+         AND EXISTS (SELECT 1 FROM object_labels AS l2 WHERE l2.seq = v2.seq AND l2.label = ANY(",
+    );
+    qb.push_bind(labels.to_vec()).push(")) AND ");
+    push_latest_visible(qb, "v2", labels);
+    qb.push("))");
+}
+
+/// `version` (an alias of `object_versions`) is the latest of its `(id, owner)`, or that latest
+/// version carries one of `labels`.
+pub(super) fn push_latest_visible(qb: &mut QueryBuilder<Postgres>, version: &str, labels: &[String]) {
+    qb.push(format!(
+        "({version}.is_latest OR EXISTS (SELECT 1 FROM object_versions AS lv \
+         JOIN object_labels AS ll ON ll.seq = lv.seq \
+         WHERE lv.id = {version}.id AND lv.owner = {version}.owner AND lv.is_latest AND ll.label = ANY("
+    ));
+    qb.push_bind(labels.to_vec()).push(")))");
 }
 
 /// How many entries the bounded scan from `after` covers, and the last one's `date_added`.

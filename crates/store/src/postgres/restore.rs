@@ -51,6 +51,16 @@ impl PgStore {
             .bind(column(|r| &r.json))
             .execute(&mut *tx)
             .await?;
+        let (label_seqs, labels): (Vec<i64>, Vec<&str>) = rows
+            .iter()
+            .zip(&seqs)
+            .flat_map(|(r, &seq)| r.audience.iter().map(move |l| (seq, l.as_str())))
+            .unzip();
+        sqlx::query("INSERT INTO object_labels (seq, label) SELECT * FROM UNNEST($1::bigint[], $2::text[])")
+            .bind(label_seqs)
+            .bind(labels)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(done.rows_affected())
     }
@@ -79,14 +89,20 @@ impl PgStore {
                        AS e (date_added_us, id, version_us, owner) \
                    JOIN object_versions v ON v.id = e.id COLLATE \"C\" AND v.version_us = e.version_us \
                        AND v.owner = e.owner COLLATE \"C\"";
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(sql)
             .bind(key)
             .bind(&date_added)
             .bind(rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>())
             .bind(rows.iter().map(|r| r.version_us).collect::<Vec<_>>())
             .bind(rows.iter().map(|r| r.owner.as_str()).collect::<Vec<_>>())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        let (label_dates, labels): (Vec<i64>, Vec<&str>) = rows
+            .iter()
+            .zip(&date_added)
+            .flat_map(|(r, &at)| r.audience.iter().map(move |l| (at, l.as_str())))
+            .unzip();
         if done.rows_affected() != rows.len() as u64 {
             return Err(Error::RestoreMismatch {
                 what: format!(
@@ -96,6 +112,10 @@ impl PgStore {
                 ),
             });
         }
+        let labels_sql = "INSERT INTO entry_labels (collection_key, date_added_us, label) \
+                          SELECT $1, * FROM UNNEST($2::bigint[], $3::text[])";
+        sqlx::query(labels_sql).bind(key).bind(label_dates).bind(labels).execute(&mut *tx).await?;
+        tx.commit().await?;
         Ok(done.rows_affected())
     }
 

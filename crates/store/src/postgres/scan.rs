@@ -22,13 +22,19 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
 
+use super::page::push_latest_visible;
 use crate::error::Result;
+use crate::model::split_labels;
 use crate::model::{Counts, ScanPage, ScanQuery, StoredVersion};
 
 /// The advisory lock key guarding `seq` values (advisory locks are per database). Any constant
 /// works; this one is "selat" followed by "seq" in ASCII, unlikely to clash with another
 /// application's key in the same database.
 pub(super) const SEQ_LOCK: i64 = 0x7365_6c61_7473_6571;
+
+/// A version's audience labels, one string separated by newlines (labels hold none).
+const AUDIENCE: &str =
+    "(SELECT string_agg(label, E'\\n' ORDER BY label) FROM object_labels WHERE seq = v.seq)";
 
 const COLUMNS: &str = "v.seq, v.id, v.version_us, v.owner, v.object_type, v.spec_version, \
                        v.created_us, v.modified_us, v.created_by_ref, v.revoked, v.tlp, v.scope, \
@@ -77,7 +83,7 @@ pub(super) async fn all(pool: &PgPool, query: &ScanQuery, seq_final: &AtomicI64)
 
 async fn all_rows(pool: &PgPool, query: &ScanQuery, after: i64, upto: i64) -> Result<Vec<StoredVersion>> {
     let mut qb = QueryBuilder::new(format!(
-        "SELECT {COLUMNS}, NULL::bigint AS date_added_us FROM object_versions AS v"
+        "SELECT {COLUMNS}, NULL::bigint AS date_added_us, {AUDIENCE} FROM object_versions AS v"
     ));
     qb.push(" WHERE v.seq > ").push_bind(after).push(" AND v.seq <= ").push_bind(upto);
     if query.latest_only {
@@ -86,6 +92,7 @@ async fn all_rows(pool: &PgPool, query: &ScanQuery, after: i64, upto: i64) -> Re
     if let Some(object_type) = &query.object_type {
         qb.push(" AND v.object_type = ").push_bind(object_type.as_str());
     }
+    push_audience(&mut qb, query);
     qb.push(" ORDER BY v.seq LIMIT ").push_bind(query.limit_applied() as i64);
     fetch(pool, &mut qb).await
 }
@@ -94,7 +101,7 @@ async fn all_rows(pool: &PgPool, query: &ScanQuery, after: i64, upto: i64) -> Re
 pub(super) async fn collection(pool: &PgPool, key: i64, query: &ScanQuery) -> Result<ScanPage> {
     let limit = query.limit_applied();
     let mut qb = QueryBuilder::new(format!(
-        "SELECT {COLUMNS}, e.date_added_us FROM collection_entries AS e \
+        "SELECT {COLUMNS}, e.date_added_us, {AUDIENCE} FROM collection_entries AS e \
          JOIN object_versions AS v ON v.seq = e.seq WHERE e.collection_key = "
     ));
     qb.push_bind(key).push(" AND e.date_added_us > ").push_bind(query.after.unwrap_or(i64::MIN));
@@ -104,10 +111,20 @@ pub(super) async fn collection(pool: &PgPool, key: i64, query: &ScanQuery) -> Re
     if let Some(object_type) = &query.object_type {
         qb.push(" AND e.object_type = ").push_bind(object_type.as_str());
     }
+    push_audience(&mut qb, query);
     qb.push(" ORDER BY e.date_added_us LIMIT ").push_bind(limit as i64);
     let rows = fetch(pool, &mut qb).await?;
     let next_after = if rows.len() < limit { None } else { rows.last().and_then(|r| r.date_added_us) };
     Ok(ScanPage { rows, next_after })
+}
+
+/// Only versions the query's audience may see (own labels and the latest version's).
+fn push_audience(qb: &mut QueryBuilder<Postgres>, query: &ScanQuery) {
+    let Some(labels) = query.audience.labels() else { return };
+    qb.push(" AND EXISTS (SELECT 1 FROM object_labels AS ol WHERE ol.seq = v.seq AND ol.label = ANY(")
+        .push_bind(labels.to_vec())
+        .push(")) AND ");
+    push_latest_visible(qb, "v", labels);
 }
 
 async fn fetch(pool: &PgPool, qb: &mut QueryBuilder<Postgres>) -> Result<Vec<StoredVersion>> {
@@ -135,6 +152,7 @@ fn stored_version(row: &PgRow) -> Result<StoredVersion, sqlx::Error> {
         stored_us: row.try_get(15)?,
         json: row.try_get(16)?,
         date_added_us: row.try_get(17)?,
+        audience: split_labels(row.try_get(18)?),
     })
 }
 

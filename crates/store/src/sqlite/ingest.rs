@@ -134,16 +134,52 @@ async fn write(conn: &mut SqliteConnection, plan: &Plan<'_>, key: Option<i64>) -
     };
     clear_latest(conn, &plan.superseded).await?;
     insert_versions(conn, &plan.versions, base + 1).await?;
+    let object_labels: Vec<(i64, &str)> = plan
+        .versions
+        .iter()
+        .enumerate()
+        .flat_map(|(i, row)| row.new.audience.iter().map(move |label| (base + 1 + i as i64, label.as_str())))
+        .collect();
+    insert_labels(conn, None, &object_labels).await?;
     let Some(key) = key else { return Ok(()) };
     clear_flag(conn, key, "is_last", &plan.last_cleared).await?;
     clear_flag(conn, key, "is_first", &plan.first_cleared).await?;
     insert_entries(conn, key, &plan.entries, seq).await?;
+    let entry_labels: Vec<(i64, &str)> = plan
+        .entries
+        .iter()
+        .flat_map(|row| row.new.audience.iter().map(move |label| (row.date_added_us, label.as_str())))
+        .collect();
+    insert_labels(conn, Some(key), &entry_labels).await?;
     if let Some(last) = plan.last_date_added_us {
         sqlx::query("UPDATE collections SET last_date_added_us = ? WHERE key = ?")
             .bind(last)
             .bind(key)
             .execute(&mut *conn)
             .await?;
+    }
+    Ok(())
+}
+
+/// Inserts audience labels: `(seq, label)` rows into `object_labels` when `collection` is `None`,
+/// else `(date_added, label)` rows of that collection into `entry_labels`.
+async fn insert_labels(
+    conn: &mut SqliteConnection,
+    collection: Option<i64>,
+    labels: &[(i64, &str)],
+) -> Result<()> {
+    for chunk in labels.chunks(MAX_PARAMS / 3) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(match collection {
+            None => "INSERT INTO object_labels (seq, label) ",
+            Some(_) => "INSERT INTO entry_labels (collection_key, date_added_us, label) ",
+        });
+        qb.push_values(chunk, |mut b, (n, label)| {
+            if let Some(key) = collection {
+                b.push_bind(key);
+            }
+            b.push_bind(*n).push_bind(*label);
+        });
+        qb.build().execute(&mut *conn).await?;
     }
     Ok(())
 }

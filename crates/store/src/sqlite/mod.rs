@@ -166,9 +166,17 @@ impl Store for SqliteStore {
 
     async fn remove_object(&self, collection: &str, id: &str) -> Result<u64> {
         let key = self.collection_key(collection).await?;
-        let sql = "DELETE FROM collection_entries INDEXED BY collection_entries_object \
-                   WHERE collection_key = ? AND id_key = ? AND id = ?";
-        let done = sqlx::query(sql).bind(key).bind(sql::id_key(id)).bind(id).execute(&self.writer).await?;
+        let labels = "DELETE FROM entry_labels WHERE (collection_key, label, date_added_us) IN \
+                      (SELECT e.collection_key, l.label, e.date_added_us \
+                       FROM collection_entries AS e INDEXED BY collection_entries_object \
+                       JOIN object_labels AS l ON l.seq = e.seq \
+                       WHERE e.collection_key = ? AND e.id_key = ? AND e.id = ?)";
+        let entries = "DELETE FROM collection_entries INDEXED BY collection_entries_object \
+                       WHERE collection_key = ? AND id_key = ? AND id = ?";
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query(labels).bind(key).bind(sql::id_key(id)).bind(id).execute(&mut *tx).await?;
+        let done = sqlx::query(entries).bind(key).bind(sql::id_key(id)).bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
         Ok(done.rows_affected())
     }
 

@@ -3,8 +3,14 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
+use super::page::push_latest_visible;
+use super::sql::push_in;
 use crate::error::Result;
+use crate::model::split_labels;
 use crate::model::{Counts, ScanPage, ScanQuery, StoredVersion};
+
+/// A version's audience labels, one string separated by newlines (labels hold none).
+const AUDIENCE: &str = "(SELECT group_concat(label, char(10)) FROM (SELECT label FROM object_labels WHERE seq = v.seq ORDER BY label))";
 
 const COLUMNS: &str = "v.seq, v.id, v.version_us, v.owner, v.object_type, v.spec_version, \
                        v.created_us, v.modified_us, v.created_by_ref, v.revoked, v.tlp, v.scope, \
@@ -13,8 +19,9 @@ const COLUMNS: &str = "v.seq, v.id, v.version_us, v.owner, v.object_type, v.spec
 /// A page of every stored version by `seq`; the cursor is the last `seq`.
 pub(super) async fn all(pool: &SqlitePool, query: &ScanQuery) -> Result<ScanPage> {
     let limit = query.limit_applied();
-    let mut qb =
-        QueryBuilder::new(format!("SELECT {COLUMNS}, NULL AS date_added_us FROM object_versions AS v"));
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT {COLUMNS}, NULL AS date_added_us, {AUDIENCE} FROM object_versions AS v"
+    ));
     qb.push(" WHERE v.seq > ").push_bind(query.after.unwrap_or(0));
     if query.latest_only {
         qb.push(" AND v.is_latest = 1");
@@ -22,6 +29,7 @@ pub(super) async fn all(pool: &SqlitePool, query: &ScanQuery) -> Result<ScanPage
     if let Some(object_type) = &query.object_type {
         qb.push(" AND v.object_type = ").push_bind(object_type.as_str());
     }
+    push_audience(&mut qb, query);
     qb.push(" ORDER BY v.seq LIMIT ").push_bind(limit as i64);
     let rows = fetch(pool, &mut qb).await?;
     let next_after = if rows.len() < limit { None } else { rows.last().map(|r| r.seq) };
@@ -32,7 +40,7 @@ pub(super) async fn all(pool: &SqlitePool, query: &ScanQuery) -> Result<ScanPage
 pub(super) async fn collection(pool: &SqlitePool, key: i64, query: &ScanQuery) -> Result<ScanPage> {
     let limit = query.limit_applied();
     let mut qb = QueryBuilder::new(format!(
-        "SELECT {COLUMNS}, e.date_added_us FROM collection_entries AS e \
+        "SELECT {COLUMNS}, e.date_added_us, {AUDIENCE} FROM collection_entries AS e \
          JOIN object_versions AS v ON v.seq = e.seq WHERE e.collection_key = "
     ));
     qb.push_bind(key).push(" AND e.date_added_us > ").push_bind(query.after.unwrap_or(i64::MIN));
@@ -42,10 +50,24 @@ pub(super) async fn collection(pool: &SqlitePool, key: i64, query: &ScanQuery) -
     if let Some(object_type) = &query.object_type {
         qb.push(" AND e.object_type = ").push_bind(object_type.as_str());
     }
+    push_audience(&mut qb, query);
     qb.push(" ORDER BY e.date_added_us LIMIT ").push_bind(limit as i64);
     let rows = fetch(pool, &mut qb).await?;
     let next_after = if rows.len() < limit { None } else { rows.last().and_then(|r| r.date_added_us) };
     Ok(ScanPage { rows, next_after })
+}
+
+/// Only versions the query's audience may see (own labels and the latest version's).
+fn push_audience(qb: &mut QueryBuilder<Sqlite>, query: &ScanQuery) {
+    let Some(labels) = query.audience.labels() else { return };
+    if labels.is_empty() {
+        qb.push(" AND 0");
+        return;
+    }
+    qb.push(" AND EXISTS (SELECT 1 FROM object_labels AS ol WHERE ol.seq = v.seq AND ");
+    push_in(qb, "ol.label", labels);
+    qb.push(") AND ");
+    push_latest_visible(qb, "v", labels);
 }
 
 async fn fetch(pool: &SqlitePool, qb: &mut QueryBuilder<Sqlite>) -> Result<Vec<StoredVersion>> {
@@ -73,6 +95,7 @@ fn stored_version(row: &SqliteRow) -> Result<StoredVersion, sqlx::Error> {
         stored_us: row.try_get(15)?,
         json: row.try_get(16)?,
         date_added_us: row.try_get(17)?,
+        audience: split_labels(row.try_get(18)?),
     })
 }
 

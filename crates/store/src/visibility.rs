@@ -1,0 +1,38 @@
+//! How a viewer's page is read, the same for every backend (the SQL is each backend's).
+//!
+//! A viewer's page is made from a window of candidates: the first entries after `added_after`
+//! that carry one of the viewer's labels. The window is as small as the page allows when the
+//! query has no filter that may hide candidates, and larger (but bounded) when it has; a page
+//! whose window filled without filling the page says `more` and resumes after the window.
+
+use crate::MAX_SCAN_PER_PAGE;
+use crate::model::PageQuery;
+
+/// Candidates examined for a page with filters that may hide many of them (types, spec versions,
+/// first or specific versions).
+pub(crate) const FILTERED_WINDOW: usize = MAX_SCAN_PER_PAGE / 4;
+
+/// How many candidates a viewer's page reads.
+pub(crate) fn candidate_window(query: &PageQuery) -> usize {
+    let fetch = query.limit_applied() + 1;
+    let versions = query.versions.effective();
+    let only_last = versions.last && !versions.first && versions.at_us.is_empty();
+    let light = query.types.is_empty() && query.spec_versions.is_empty() && (versions.all || only_last);
+    // Under `last`, an older version in the window hides itself; twice the page absorbs a few.
+    if light { (2 * fetch).min(MAX_SCAN_PER_PAGE) } else { FILTERED_WINDOW.max(fetch) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_bounded() {
+        let plain = PageQuery::new("c", 100);
+        assert_eq!(candidate_window(&plain), 202);
+        let typed = PageQuery { types: vec!["indicator".into()], ..plain.clone() };
+        assert_eq!(candidate_window(&typed), FILTERED_WINDOW);
+        let huge = PageQuery::new("c", usize::MAX);
+        assert!(candidate_window(&huge) <= MAX_SCAN_PER_PAGE);
+    }
+}
