@@ -49,7 +49,7 @@ pub use error::{Error, Result};
 pub use migration::AppliedMigration;
 pub use model::{
     Audience, Collection, Counts, Dated, ManifestEntry, NewCollection, NewVersion, ObjectEntry, Outcome,
-    Page, PageQuery, Refusal, ScanPage, ScanQuery, StoredVersion, VersionFilter,
+    Page, PageQuery, Refusal, ScanPage, ScanQuery, StoredVersion, VersionFilter, tlp_is_sensitive,
 };
 #[cfg(feature = "conformance")]
 pub use postgres::PgTestDatabase;

@@ -284,6 +284,10 @@ pub struct ObjectEntry {
     pub spec_version: String,
     /// The canonical JSON, byte-exact as stored.
     pub json: String,
+    /// Effective TLP as stored (`None`: unmarked, or not read by this query).
+    pub tlp: Option<String>,
+    /// The owning organisation's identity (`None`: not read by this query).
+    pub owner: Option<String>,
 }
 
 /// A manifest entry of a collection page: the object's metadata without its JSON.
@@ -297,6 +301,10 @@ pub struct ManifestEntry {
     pub version_us: i64,
     /// The STIX spec version.
     pub spec_version: String,
+    /// Effective TLP as stored (`None`: unmarked, or not read by this query).
+    pub tlp: Option<String>,
+    /// The owning organisation's identity (`None`: not read by this query).
+    pub owner: Option<String>,
 }
 
 impl ManifestEntry {
@@ -316,6 +324,12 @@ impl Dated for ManifestEntry {
     fn date_added_us(&self) -> i64 {
         self.date_added_us
     }
+}
+
+/// Whether an entry's TLP makes it material whose reading the audit log records: AMBER,
+/// AMBER+STRICT, RED, or none (treated as AMBER).
+pub fn tlp_is_sensitive(tlp: Option<&str>) -> bool {
+    !matches!(tlp, Some("clear" | "green"))
 }
 
 /// A page of entries in `date_added` order.

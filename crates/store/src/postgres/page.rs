@@ -21,21 +21,21 @@ use crate::error::Result;
 use crate::model::{ManifestEntry, ObjectEntry, Page, PageQuery};
 use crate::visibility::candidate_window;
 
-/// A page row: date_added, id, version, spec_version, json (objects pages only).
-type Row = (i64, String, i64, String, Option<String>);
+/// A page row: date_added, id, version, spec_version, json (objects pages only), tlp, owner.
+type Row = (i64, String, i64, String, Option<String>, Option<String>, Option<String>);
 
 pub(super) async fn objects(pool: &PgPool, key: i64, query: &PageQuery) -> Result<Page<ObjectEntry>> {
     let page = rows(pool, key, query, true).await?;
-    let entries = page.entries.into_iter().map(|(date_added_us, id, version_us, spec_version, json)| {
-        ObjectEntry { date_added_us, id, version_us, spec_version, json: json.unwrap_or_default() }
+    let entries = page.entries.into_iter().map(|(date_added_us, id, version_us, spec_version, json, tlp, owner)| {
+        ObjectEntry { date_added_us, id, version_us, spec_version, json: json.unwrap_or_default(), tlp, owner }
     });
     Ok(Page { entries: entries.collect(), more: page.more, next_added_after_us: page.next_added_after_us })
 }
 
 pub(super) async fn manifest(pool: &PgPool, key: i64, query: &PageQuery) -> Result<Page<ManifestEntry>> {
     let page = rows(pool, key, query, false).await?;
-    let entries = page.entries.into_iter().map(|(date_added_us, id, version_us, spec_version, _)| {
-        ManifestEntry { date_added_us, id, version_us, spec_version }
+    let entries = page.entries.into_iter().map(|(date_added_us, id, version_us, spec_version, _, tlp, owner)| {
+        ManifestEntry { date_added_us, id, version_us, spec_version, tlp, owner }
     });
     Ok(Page { entries: entries.collect(), more: page.more, next_added_after_us: page.next_added_after_us })
 }
@@ -94,7 +94,7 @@ async fn viewer_rows(
     if !candidates.is_empty() {
         let json = if with_json { "v.json" } else { "NULL::text" };
         let mut qb = QueryBuilder::new(format!(
-            "SELECT e.date_added_us, e.id, e.version_us, e.spec_version, {json} \
+            "SELECT e.date_added_us, e.id, e.version_us, e.spec_version, {json}, v.tlp, v.owner \
              FROM collection_entries AS e JOIN object_versions AS v ON v.seq = e.seq \
              WHERE e.collection_key = "
         ));
@@ -120,8 +120,10 @@ async fn viewer_rows(
 fn select(key: i64, query: &PageQuery, with_json: bool, fetch: usize) -> QueryBuilder<Postgres> {
     let after = query.added_after_us.unwrap_or(i64::MIN);
     let json = if with_json { "v.json" } else { "NULL::text" };
+    let joined = with_json || query.audience.labels().is_some();
+    let tlp = if joined { "v.tlp, v.owner" } else { "NULL::text, NULL::text" };
     let mut qb = QueryBuilder::new(format!(
-        "SELECT e.date_added_us, e.id, e.version_us, e.spec_version, {json} FROM "
+        "SELECT e.date_added_us, e.id, e.version_us, e.spec_version, {json}, {tlp} FROM "
     ));
     if query.ids.is_empty() {
         qb.push("(SELECT * FROM collection_entries WHERE collection_key = ")
@@ -135,7 +137,7 @@ fn select(key: i64, query: &PageQuery, with_json: bool, fetch: usize) -> QueryBu
         qb.push("collection_entries AS e");
     }
     let labels = query.audience.labels();
-    if with_json || labels.is_some() {
+    if joined {
         qb.push(" JOIN object_versions AS v ON v.seq = e.seq");
     }
     qb.push(" WHERE e.collection_key = ").push_bind(key);
