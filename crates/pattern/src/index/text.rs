@@ -163,6 +163,10 @@ impl TextTable {
             }
         }
         for (set, entries) in &self.sets {
+            // `matches` allocates its answer; almost every value matches nothing.
+            if !set.is_match(normalized) {
+                continue;
+            }
             for matched in set.matches(normalized).iter() {
                 out.push(self.entries[entries[matched] as usize].indicator);
             }
