@@ -21,6 +21,9 @@ pub enum Command {
     Ingest(IngestArgs),
     /// TAXII 2.1 throughput beside medallion, and paging a 1,000,000-object collection.
     Taxii(crate::bench_taxii::TaxiiArgs),
+    /// Bulk matching: generated SCOs (JSON lines) against generated indicators of mixed kinds,
+    /// one thread, with index build time and memory.
+    Match(crate::bench_match::MatchArgs),
     /// Write the generated mix as one bundle (for tests and other tools).
     Generate(GenerateArgs),
 }
@@ -61,6 +64,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             crate::bench_taxii::run(&args).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Match(args) => crate::bench_match::run(&args),
     }
 }
 
@@ -185,7 +189,7 @@ fn proc_io(field: &str) -> u64 {
 }
 
 /// A figure from `/proc/self/status` in KiB (0 where there is none).
-fn rss_kib(field: &str) -> u64 {
+pub(crate) fn rss_kib(field: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
@@ -194,7 +198,7 @@ fn rss_kib(field: &str) -> u64 {
 }
 
 /// A deterministic v4-format UUID for generated object `n` of kind `kind`.
-fn uuid_for(kind: u64, n: u64) -> String {
+pub(crate) fn uuid_for(kind: u64, n: u64) -> String {
     let a = splitmix(kind.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ n);
     let b = splitmix(a ^ n.rotate_left(17));
     format!(
@@ -208,7 +212,7 @@ fn uuid_for(kind: u64, n: u64) -> String {
     )
 }
 
-fn splitmix(mut x: u64) -> u64 {
+pub(crate) fn splitmix(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

@@ -4,12 +4,14 @@
 
 mod admin;
 mod bench;
+mod bench_match;
 mod bench_taxii;
 mod copy;
 mod export;
 mod import;
 mod inputs;
 mod match_cmd;
+mod match_line;
 mod migrate;
 mod pattern_cmd;
 mod serve;

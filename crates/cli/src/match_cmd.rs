@@ -27,11 +27,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use selat_pattern::{MatchIndex, Pattern};
+use selat_pattern::{MatchError, MatchIndex, Matches, Pattern};
 use selat_stix::bundle::BundleReader;
 use serde_json::{Value, json};
 
 use crate::inputs::Input;
+use crate::match_line::Node;
 use crate::pattern_cmd::{MAX_LINE_BYTES, read_line};
 
 /// How many per-line problems are printed on standard error before only counting them.
@@ -51,10 +52,10 @@ pub struct Args {
 }
 
 /// What is printed with each match about its indicator.
-struct IndicatorInfo {
-    id: Value,
-    created_by_ref: Value,
-    tlp: Value,
+pub(crate) struct IndicatorInfo {
+    pub(crate) id: Value,
+    pub(crate) created_by_ref: Value,
+    pub(crate) tlp: Value,
 }
 
 /// Why indicators were left out of the index, for the summary.
@@ -73,11 +74,20 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let (infos, patterns, skipped) = load_indicators(&args.indicators, args.include_expired, now)?;
     report_skipped(&skipped);
     let index = MatchIndex::build(patterns.iter().enumerate());
-    eprintln!("{} indicators indexed ({} compiled to look-ups)", index.len(), index.compiled_count());
+    drop(patterns);
+    eprintln!(
+        "{} indicators indexed ({} compiled to look-ups, {} evaluated only when a look-up hits)",
+        index.len(),
+        index.compiled_count(),
+        index.anchored_count()
+    );
     let input = if args.input.as_os_str() == "-" { Input::Stdin } else { Input::File(args.input.clone()) };
     let (reader, _) = input.open()?;
     let observed_at = now.format(3);
-    let tally = match_lines(BufReader::new(reader), &index, &infos, &observed_at)
+    let stdout = std::io::stdout();
+    let interactive = stdout.is_terminal();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let tally = match_lines(BufReader::new(reader), &index, &infos, &observed_at, &mut out, interactive)
         .with_context(|| format!("reading {}", input.name()))?;
     eprintln!(
         "{} observations, {} matches; {} lines not understood, {} evaluation errors",
@@ -153,23 +163,24 @@ fn report_skipped(skipped: &Skipped) {
     }
 }
 
-#[derive(Default)]
-struct Tally {
-    observations: u64,
-    matches: u64,
-    unreadable: u64,
-    errors: u64,
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    pub(crate) observations: u64,
+    pub(crate) matches: u64,
+    pub(crate) unreadable: u64,
+    pub(crate) errors: u64,
 }
 
-fn match_lines(
+/// Matches every line of `reader`, writing one JSON line per match to `out` (flushed after
+/// each line when `flush_each`, for an interactive reader).
+pub(crate) fn match_lines(
     mut reader: impl BufRead,
     index: &MatchIndex<usize>,
     infos: &[IndicatorInfo],
     observed_at: &str,
+    out: &mut impl Write,
+    flush_each: bool,
 ) -> anyhow::Result<Tally> {
-    let stdout = std::io::stdout();
-    let interactive = stdout.is_terminal();
-    let mut out = std::io::BufWriter::new(stdout.lock());
     let mut tally = Tally::default();
     let mut line = Vec::new();
     let mut number = 0u64;
@@ -184,13 +195,13 @@ fn match_lines(
                 if text.is_empty() || text.eq_ignore_ascii_case("type,value") {
                     Ok(None)
                 } else {
-                    observation(text, observed_at).map(Some)
+                    observation(text, index, observed_at).map(Some)
                 }
             })
         } else {
             Err(format!("line longer than {MAX_LINE_BYTES} bytes"))
         };
-        let (label, input) = match observation {
+        let (shown, input) = match observation {
             Ok(Some(found)) => found,
             Ok(None) => continue,
             Err(problem) => {
@@ -200,7 +211,7 @@ fn match_lines(
             }
         };
         tally.observations += 1;
-        let matches = match index.match_observation(&input) {
+        let matches = match input {
             Ok(matches) => matches,
             Err(error) => {
                 tally.errors += 1;
@@ -208,6 +219,7 @@ fn match_lines(
                 continue;
             }
         };
+        let mut label = None;
         for &(&indicator, ref error) in &matches.errors {
             tally.errors += 1;
             note(tally.errors, &format!("line {number}: indicator {}: {error}", infos[indicator].id));
@@ -216,16 +228,16 @@ fn match_lines(
             let info = &infos[indicator];
             let row = MatchRow {
                 line: number,
-                observation: &label,
+                observation: label.get_or_insert_with(|| shown.to_value()),
                 indicator: &info.id,
                 created_by_ref: &info.created_by_ref,
                 tlp: &info.tlp,
             };
-            serde_json::to_writer(&mut out, &row)?;
+            serde_json::to_writer(&mut *out, &row)?;
             out.write_all(b"\n")?;
             tally.matches += 1;
         }
-        if interactive {
+        if flush_each {
             out.flush()?;
         }
     }
@@ -251,18 +263,65 @@ fn note(count: u64, message: &str) {
     }
 }
 
-/// The observation on one line: how it is shown in the output, and the input to match.
-fn observation(text: &str, observed_at: &str) -> Result<(Value, Vec<Value>), String> {
+/// How an observation is shown in the output: the id of a JSON object (kept borrowed until a
+/// match needs it: most lines match nothing), or a built label.
+enum Shown<'a> {
+    Id(Option<&'a str>),
+    Label(Value),
+}
+
+impl Shown<'_> {
+    fn to_value(&self) -> Value {
+        match self {
+            Shown::Id(id) => json!({"id": id}),
+            Shown::Label(label) => label.clone(),
+        }
+    }
+}
+
+type Verdicts<'i> = Result<Matches<'i, usize>, MatchError>;
+
+/// The observation on one line, and the index's verdicts on it. A JSON line holding one SCO
+/// (the common case of a stream) is read light and answered by look-ups when they alone decide
+/// ([`MatchIndex::match_object`]); anything else is matched as a whole observation.
+fn observation<'t, 'i>(
+    text: &'t str,
+    index: &'i MatchIndex<usize>,
+    observed_at: &str,
+) -> Result<(Shown<'t>, Verdicts<'i>), String> {
     if text.starts_with('{') {
+        if let Ok(node) = Node::parse(text)
+            && let Some(kind) = node.get("type").and_then(Node::as_str)
+            && kind != "bundle"
+            && kind != "observed-data"
+        {
+            let id = match node.get("id") {
+                None => Some(None),
+                Some(Node::Str(id)) => Some(Some(id)),
+                Some(_) => None,
+            };
+            if let Some(id) = id
+                && let Some(matches) = index.match_object(&node)
+            {
+                // A borrowed id lives in the line; an unescaped copy is rare enough to build.
+                let shown = match id {
+                    Some(std::borrow::Cow::Borrowed(id)) => Shown::Id(Some(*id)),
+                    Some(std::borrow::Cow::Owned(id)) => Shown::Label(json!({"id": id})),
+                    None => Shown::Id(None),
+                };
+                return Ok((shown, Ok(matches)));
+            }
+        }
         let object: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
         let Some(kind) = object.get("type").and_then(Value::as_str) else {
             return Err("JSON object without a \"type\"".to_owned());
         };
         let label = json!({"id": object.get("id").cloned().unwrap_or(Value::Null)});
-        return Ok(match kind {
-            "bundle" | "observed-data" => (label, vec![object]),
-            _ => (label, vec![observed_once(object, observed_at)]),
-        });
+        let input = match kind {
+            "bundle" | "observed-data" => vec![object],
+            _ => vec![observed_once(object, observed_at)],
+        };
+        return Ok((Shown::Label(label), index.match_observation(&input)));
     }
     let (kind, value) = match text.split_once(',') {
         Some((kind, value)) if csv_type(kind.trim()).is_some() => {
@@ -274,7 +333,12 @@ fn observation(text: &str, observed_at: &str) -> Result<(Value, Vec<Value>), Str
         return Err(format!("cannot tell what kind of value {text:?} is"));
     };
     let label = json!({"type": kind.label(), "value": value});
-    Ok((label, vec![observed_once(kind.object(value), observed_at)]))
+    let sco = kind.object(value);
+    let verdicts = match index.match_object(&sco) {
+        Some(matches) => Ok(matches),
+        None => index.match_observation(&[observed_once(sco, observed_at)]),
+    };
+    Ok((Shown::Label(label), verdicts))
 }
 
 fn unquote(text: &str) -> &str {
@@ -282,7 +346,7 @@ fn unquote(text: &str) -> &str {
 }
 
 /// A bundle in which `sco` was observed once, at `observed_at`.
-fn observed_once(mut sco: Value, observed_at: &str) -> Value {
+pub(crate) fn observed_once(mut sco: Value, observed_at: &str) -> Value {
     if sco.get("id").is_none() {
         let kind = sco.get("type").and_then(Value::as_str).unwrap_or("x").to_owned();
         sco["id"] = json!(format!("{kind}--00000000-0000-4000-8000-000000000000"));
@@ -387,10 +451,21 @@ mod tests {
         }
         assert_eq!(csv_type("SHA-256"), Some(ValueKind::Hash("SHA-256")));
         assert_eq!(csv_type("type"), None);
-        let (label, _) = observation("https://a.example/?q=1,2", "2024-01-01T00:00:00.000Z").unwrap();
-        assert_eq!(label, json!({"type": "url", "value": "https://a.example/?q=1,2"}));
-        let (label, _) =
-            observation("md5,\"d41d8cd98f00b204e9800998ecf8427e\"", "2024-01-01T00:00:00.000Z").unwrap();
-        assert_eq!(label, json!({"type": "MD5", "value": "d41d8cd98f00b204e9800998ecf8427e"}));
+        let index = MatchIndex::build(std::iter::empty::<(usize, &Pattern)>());
+        let at = "2024-01-01T00:00:00.000Z";
+        let (shown, _) = observation("https://a.example/?q=1,2", &index, at).unwrap();
+        assert_eq!(shown.to_value(), json!({"type": "url", "value": "https://a.example/?q=1,2"}));
+        let (shown, _) = observation("md5,\"d41d8cd98f00b204e9800998ecf8427e\"", &index, at).unwrap();
+        assert_eq!(shown.to_value(), json!({"type": "MD5", "value": "d41d8cd98f00b204e9800998ecf8427e"}));
+        // The light path shows the id as the full path would, escaped or not.
+        for (line, id) in [
+            (r#"{"type":"url","id":"url--1"}"#, json!("url--1")),
+            (r#"{"type":"url","id":"u\u0072l"}"#, json!("url")),
+            (r#"{"type":"url"}"#, Value::Null),
+            (r#"{"type":"url","id":7}"#, json!(7)),
+        ] {
+            let (shown, _) = observation(line, &index, at).unwrap();
+            assert_eq!(shown.to_value(), json!({"id": id}), "{line}");
+        }
     }
 }

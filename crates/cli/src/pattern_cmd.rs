@@ -122,7 +122,7 @@ pub(crate) fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>) -> std::i
             break;
         }
         read_any = true;
-        let (chunk, done) = match buffer.iter().position(|&b| b == b'\n') {
+        let (chunk, done) = match memchr::memchr(b'\n', buffer) {
             Some(end) => (&buffer[..end], Some(end + 1)),
             None => (buffer, None),
         };

@@ -105,3 +105,72 @@ fn a_missing_indicators_file_is_an_error() {
         support::run_with_stdin(&["match", "--indicators", "/nonexistent/indicators.json"], b"10.0.0.1\n");
     assert_eq!(out.code, 2, "{out}");
 }
+
+#[test]
+fn json_lines_match_like_matches_and_anchored_indicators_with_their_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let objects = vec![
+        indicator(1, "[domain-name:value LIKE '%.evil.example']", json!({})),
+        indicator(2, "[url:value MATCHES '^https://x']", json!({})),
+        indicator(3, "[domain-name:value = 'a.example' AND domain-name:value LIKE 'a%']", json!({})),
+    ];
+    let path = dir.path().join("indicators.json");
+    std::fs::write(&path, json!({"type": "bundle", "id": "bundle--1", "objects": objects}).to_string())
+        .unwrap();
+    // Line 2's id is escaped, line 3 has none, line 4 is not JSON `Value` accepts (1e999).
+    let lines = concat!(
+        r#"{"type":"domain-name","id":"domain-name--1","value":"b.evil.example"}"#,
+        "\n",
+        r#"{"type":"domain-name","id":"domain-name--\u0032","value":"a.example"}"#,
+        "\n",
+        r#"{"type":"url","value":"https://x.example"}"#,
+        "\n",
+        r#"{"type":"url","value":1e999}"#,
+        "\n",
+    );
+    let out = support::run_with_stdin(&["match", "--indicators", path.to_str().unwrap()], lines.as_bytes());
+    assert_eq!(out.code, 1, "{out}");
+    let rows: Vec<(u64, Value, String)> = out
+        .stdout
+        .lines()
+        .map(|l| {
+            let row: Value = serde_json::from_str(l).unwrap();
+            let id = row["indicator"].as_str().unwrap();
+            (row["line"].as_u64().unwrap(), row["observation"].clone(), id[id.len() - 1..].to_owned())
+        })
+        .collect();
+    let expected = vec![
+        (1, json!({"id": "domain-name--1"}), "1".to_owned()),
+        (2, json!({"id": "domain-name--2"}), "3".to_owned()),
+        (3, json!({"id": null}), "2".to_owned()),
+    ];
+    assert_eq!(rows, expected, "{out}");
+    assert!(out.stderr.contains("line 4: invalid JSON"), "{out}");
+}
+
+#[test]
+fn bench_match_runs_small_and_checks_itself() {
+    let out = support::run(&[
+        "bench",
+        "match",
+        "--observations",
+        "20000",
+        "--indicators",
+        "10000",
+        "--verify",
+        "40",
+    ]);
+    assert_eq!(out.code, 0, "{out}");
+    for field in
+        ["index build:", "the index takes", "observations/s", "matches:", "peak RSS (VmHWM)", "all agree"]
+    {
+        assert!(out.stdout.contains(field), "{field} missing:\n{out}");
+    }
+    // About 1% of 20,000 observations are built to match: the run must find matches.
+    let matches: u64 = out
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("matches: ")?.split_whitespace().next()?.parse().ok())
+        .expect("a matches line");
+    assert!(matches >= 100, "{out}");
+}

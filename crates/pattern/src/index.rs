@@ -1,45 +1,134 @@
 //! [`MatchIndex`]: many indicators compiled for matching a stream of observations.
 //!
 //! An indicator whose pattern is one `[...]` without qualifiers, made of `OR`ed tests of the
-//! forms `type:key.key = 'string'`, `type:key.key IN ('string', ...)` and `type:key.key ISSUBSET
-//! 'cidr'` (no `NOT`, no list steps, no `*_ref(s)`/`*_hex`/`*_bin` keys), is *compiled*: its
-//! strings go into one hash map per `(type, key path)`, its networks into a prefix table per
-//! `(type, key path)` (one hash map per prefix length, so a look-up costs one probe per distinct
-//! length). Every other indicator (several observations, qualifiers, `AND` inside `[...]`,
-//! other operators) is evaluated with [`Pattern::matches`], but only for observations holding
-//! an object of a type its pattern names: no other can match it. A pattern whose evaluation
-//! fails whatever the data (an invalid regular expression, `WITHIN 0 SECONDS`) is found at build
-//! time and reported as that error for every observation.
+//! forms `type:key.key = 'string'`, `type:key.key IN ('string', ...)`, `type:key.key ISSUBSET
+//! 'cidr'`, `type:key.key LIKE '...'` and `type:key.key MATCHES '...'` (no `NOT`, no list steps,
+//! no `*_ref(s)`/`*_hex`/`*_bin` keys), is *compiled*. Per `(type, key path)`:
+//! - its strings go into one hash map;
+//! - its networks into a prefix table ([`network`]: one hash map per prefix length, guarded by
+//!   presence bitmaps, so a look-up costs a few bit tests and one probe per level present);
+//! - its `LIKE`/`MATCHES` expressions into a text table ([`text`]: an Aho-Corasick automaton
+//!   over their literals finds candidates, confirmed by the evaluator's own compiled expression;
+//!   `RegexSet`s for expressions without literals).
+//!
+//! An indicator that cannot be compiled but whose evaluation cannot fail on any data (no
+//! `ISSUBSET`/`ISSUPERSET`, no timestamp literals, no `*_ref(s)`/`*_hex`/`*_bin` keys) and that
+//! has *anchors* — tests of the forms above, one of which must hold for it to match (`[a AND b]`:
+//! `a`'s; `[a] FOLLOWEDBY [b]`: `a`'s; `[a OR b]`: both) — is *anchored*: its anchors are
+//! indexed like compiled tests, and it is evaluated with [`Pattern::matches`] only when one
+//! hits. Every other indicator is evaluated for every observation holding an object of a type
+//! its pattern names: no other can match it. A pattern whose evaluation fails whatever the data
+//! (an invalid regular expression, `WITHIN 0 SECONDS`) is found at build time and reported as
+//! that error for every observation.
 //!
 //! The verdicts are exactly [`Pattern::matches`]'s, indicator by indicator (tested against the
 //! evaluator over the shared matcher cases and generated cases), with one reservation: the
-//! evaluator's work budget ([`crate::eval::MAX_MATCH_STEPS`]) is not spent by compiled
-//! indicators, so an input large enough to exhaust it matches here where the evaluator gives up.
+//! evaluator's work budget ([`crate::eval::MAX_MATCH_STEPS`]) is not spent by look-ups, so an
+//! input large enough to exhaust it matches here where the evaluator gives up.
 //!
 //! `ipv4-addr:value = '10.0.0.0/8'` is a string equality, as the specification and the
 //! evaluator say: it matches the observed value `10.0.0.0/8`, not the addresses inside; use
 //! `ISSUBSET` for those.
 
+mod network;
+mod text;
+
+pub use text::{MAX_REGEX_SET_BYTES, MAX_SET_REGEXES, MIN_LITERAL_BYTES};
+
 use crate::ast::{
     ComparisonExpr, ComparisonOp, Literal, ObservationExpr, ObservationKind, PathStep, Pattern,
 };
 use crate::eval::net::{self, Network};
-use crate::eval::select::all_roots;
+use crate::eval::select::{DOMAIN_OBJECT_TYPES, all_roots};
+use crate::eval::text::{Like, Matches as MatchesTest, nfc};
 use crate::eval::{MatchError, load_observations, object_type};
+use network::NetworkTable;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use text::TextTable;
 
 /// The most indicators one index holds (indexes are `u32`).
 pub const MAX_INDEX_INDICATORS: usize = u32::MAX as usize;
+
+/// Fast, randomly seeded hashing: look-ups are the hot path, and keys come from the input.
+type State = foldhash::fast::RandomState;
+
+/// An object the index can read: its type and the strings its key paths reach. Implemented for
+/// JSON values; a caller with its own light representation of one object (a borrowed parse of
+/// a JSON line) implements it to use [`MatchIndex::match_object`].
+pub trait Object {
+    /// The `type` property, if it is a string.
+    fn object_type(&self) -> Option<&str>;
+    /// The string reached by following `keys` (one object key a step), if it is a string.
+    fn string_at(&self, keys: &[String]) -> Option<&str>;
+}
+
+impl Object for Value {
+    fn object_type(&self) -> Option<&str> {
+        object_type(self)
+    }
+
+    fn string_at(&self, keys: &[String]) -> Option<&str> {
+        let mut value = self;
+        for key in keys {
+            value = value.get(key)?;
+        }
+        value.as_str()
+    }
+}
+
+/// The indicators under one key: almost always one, so not a heap allocation each.
+#[derive(Debug, Clone)]
+enum Ids {
+    One(u32),
+    Many(Vec<u32>),
+}
+
+impl Default for Ids {
+    fn default() -> Ids {
+        Ids::Many(Vec::new())
+    }
+}
+
+impl Ids {
+    /// Adds `indicator` unless it was the last added (indicators are added in order).
+    fn push(&mut self, indicator: u32) {
+        match self {
+            Ids::One(last) if *last == indicator => {}
+            Ids::One(last) => *self = Ids::Many(vec![*last, indicator]),
+            Ids::Many(list) if list.is_empty() => *self = Ids::One(indicator),
+            Ids::Many(list) => {
+                if list.last() != Some(&indicator) {
+                    list.push(indicator);
+                }
+            }
+        }
+    }
+
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            Ids::One(one) => std::slice::from_ref(one),
+            Ids::Many(list) => list,
+        }
+    }
+}
 
 /// Many indicators, compiled (see the [module docs](crate::index)).
 #[derive(Debug)]
 pub struct MatchIndex<Id> {
     ids: Vec<Id>,
-    /// Compiled tests by object type, then by key path.
-    by_type: HashMap<String, Vec<PathTable>>,
+    /// Compiled tests and anchors by object type, then by key path.
+    by_type: HashMap<Box<str>, Vec<PathTable>, State>,
     /// Indicators evaluated in full, with the object types their patterns name.
     evaluated: Vec<Evaluated>,
+    /// Every type some evaluated indicator names.
+    evaluated_types: HashSet<String, State>,
+    /// The patterns of anchored indicators and of compiled ones with networks (evaluated in full
+    /// when an observed value is not an address, as the evaluator then fails).
+    kept: HashMap<u32, Pattern, State>,
+    /// Anchored indicators: a hit on them means "evaluate".
+    anchored: HashSet<u32, State>,
     /// Indicators whose evaluation fails whatever the data, with that error.
     broken: Vec<(u32, MatchError)>,
     compiled_count: usize,
@@ -56,41 +145,37 @@ struct Evaluated {
 #[derive(Debug, Default)]
 struct PathTable {
     keys: Vec<String>,
-    strings: HashMap<String, Vec<u32>>,
+    strings: HashMap<Box<str>, Ids, State>,
     networks: NetworkTable,
+    text: TextTable,
 }
 
-/// Networks by width (32 or 128), then prefix length, then masked address.
-#[derive(Debug, Default)]
-struct NetworkTable {
-    by_width: BTreeMap<u32, BTreeMap<u32, HashMap<u128, Vec<u32>>>>,
-    /// Every indicator with a network here: evaluated in full when an observed value is not an
-    /// address, since the evaluator then fails with that error.
-    indicators: Vec<u32>,
-    /// Every pattern compiled here, kept for that case.
-    patterns: Vec<Pattern>,
-}
-
-impl NetworkTable {
-    fn insert(&mut self, network: Network, indicator: u32) {
-        let by_prefix = self.by_width.entry(network.width).or_default();
-        by_prefix
-            .entry(network.prefix)
-            .or_default()
-            .entry(network.masked(network.prefix))
-            .or_default()
-            .push(indicator);
-    }
-
-    /// The indicators whose networks contain `inner`.
-    fn containing(&self, inner: Network, out: &mut Vec<u32>) {
-        let Some(by_prefix) = self.by_width.get(&inner.width) else { return };
-        for (&prefix, table) in by_prefix.range(..=inner.prefix) {
-            if let Some(found) = table.get(&inner.masked(prefix)) {
-                out.extend_from_slice(found);
+impl PathTable {
+    fn lookup(&self, value: &str, found: &mut Found) {
+        if let Some(ids) = self.strings.get(value) {
+            found.hits.extend_from_slice(ids.as_slice());
+        }
+        if !self.networks.is_empty() {
+            match net::parse_network(value, false) {
+                Ok(inner) => self.networks.containing(inner, &mut found.hits),
+                Err(_) => found.evaluate.extend_from_slice(&self.networks.indicators),
             }
         }
+        if !self.text.is_empty() {
+            // NFC leaves ASCII as it is.
+            let normalized = if value.is_ascii() { Cow::Borrowed(value) } else { Cow::Owned(nfc(value)) };
+            self.text.lookup(&normalized, &mut found.hits);
+        }
     }
+}
+
+/// What the look-ups found for one input.
+#[derive(Debug, Default)]
+struct Found {
+    /// Indicators whose compiled tests (or anchors) hold.
+    hits: Vec<u32>,
+    /// Indicators to evaluate in full instead of trusting their look-ups.
+    evaluate: Vec<u32>,
 }
 
 /// Which indicators matched one input, and which could not be evaluated on it.
@@ -102,10 +187,23 @@ pub struct Matches<'a, Id> {
     pub errors: Vec<(&'a Id, MatchError)>,
 }
 
-/// One compiled test.
+/// One compiled test (or anchor).
 enum Compiled {
     Strings(Vec<String>, Vec<String>),
     Network(Vec<String>, Network),
+    Like(Vec<String>, String, Like),
+    Matches(Vec<String>, String, MatchesTest),
+}
+
+impl Compiled {
+    fn keys(&self) -> &[String] {
+        match self {
+            Compiled::Strings(keys, _)
+            | Compiled::Network(keys, _)
+            | Compiled::Like(keys, ..)
+            | Compiled::Matches(keys, ..) => keys,
+        }
+    }
 }
 
 impl<Id> MatchIndex<Id> {
@@ -117,8 +215,11 @@ impl<Id> MatchIndex<Id> {
     pub fn build<'p>(indicators: impl IntoIterator<Item = (Id, &'p Pattern)>) -> MatchIndex<Id> {
         let mut index = MatchIndex {
             ids: Vec::new(),
-            by_type: HashMap::new(),
+            by_type: HashMap::default(),
             evaluated: Vec::new(),
+            evaluated_types: HashSet::default(),
+            kept: HashMap::default(),
+            anchored: HashSet::default(),
             broken: Vec::new(),
             compiled_count: 0,
         };
@@ -128,51 +229,62 @@ impl<Id> MatchIndex<Id> {
             index.ids.push(id);
             index.add(indicator, pattern);
         }
+        for table in index.by_type.values_mut().flatten() {
+            table.text.finish();
+        }
         index
     }
 
     fn add(&mut self, indicator: u32, pattern: &Pattern) {
         if let Some(tests) = compile(pattern) {
             self.compiled_count += 1;
-            for (object_type, test) in tests {
-                let keys = match &test {
-                    Compiled::Strings(keys, _) | Compiled::Network(keys, _) => keys,
-                };
-                let tables = self.by_type.entry(object_type).or_default();
-                let position = match tables.iter().position(|t| &t.keys == keys) {
-                    Some(position) => position,
-                    None => {
-                        tables.push(PathTable { keys: keys.clone(), ..PathTable::default() });
-                        tables.len() - 1
-                    }
-                };
-                let table = &mut tables[position];
-                match test {
-                    Compiled::Strings(_, values) => {
-                        for value in values {
-                            let ids = table.strings.entry(value).or_default();
-                            if ids.last() != Some(&indicator) {
-                                ids.push(indicator);
-                            }
-                        }
-                    }
-                    Compiled::Network(_, network) => {
-                        table.networks.insert(network, indicator);
-                        if table.networks.indicators.last() != Some(&indicator) {
-                            table.networks.indicators.push(indicator);
-                            table.networks.patterns.push(pattern.clone());
-                        }
-                    }
-                }
+            if tests.iter().any(|(_, test)| matches!(test, Compiled::Network(..))) {
+                self.kept.insert(indicator, pattern.clone());
             }
+            self.register(indicator, tests);
             return;
         }
         // Errors that do not depend on the data show on an empty input: every comparison and
         // qualifier is checked before any observation is looked at.
-        match pattern.matches(&[]) {
-            Err(error) => self.broken.push((indicator, error)),
-            Ok(_) => {
-                self.evaluated.push(Evaluated { indicator, pattern: pattern.clone(), types: types(pattern) })
+        if let Err(error) = pattern.matches(&[]) {
+            self.broken.push((indicator, error));
+            return;
+        }
+        if cannot_fail(pattern)
+            && let Some(anchors) = anchors(&pattern.expr)
+        {
+            self.anchored.insert(indicator);
+            self.kept.insert(indicator, pattern.clone());
+            self.register(indicator, anchors);
+            return;
+        }
+        let types = types(pattern);
+        self.evaluated_types.extend(types.iter().cloned());
+        self.evaluated.push(Evaluated { indicator, pattern: pattern.clone(), types });
+    }
+
+    fn register(&mut self, indicator: u32, tests: Vec<(String, Compiled)>) {
+        for (object_type, test) in tests {
+            let tables = self.by_type.entry(object_type.into_boxed_str()).or_default();
+            let position = match tables.iter().position(|t| t.keys == test.keys()) {
+                Some(position) => position,
+                None => {
+                    tables.push(PathTable { keys: test.keys().to_vec(), ..PathTable::default() });
+                    tables.len() - 1
+                }
+            };
+            let table = &mut tables[position];
+            match test {
+                Compiled::Strings(_, values) => {
+                    for value in values {
+                        table.strings.entry(value.into_boxed_str()).or_default().push(indicator);
+                    }
+                }
+                Compiled::Network(_, network) => table.networks.insert(network, indicator),
+                Compiled::Like(_, operand, like) => table.text.add_like(indicator, &operand, like),
+                Compiled::Matches(_, operand, matches) => {
+                    table.text.add_matches(indicator, &operand, matches)
+                }
             }
         }
     }
@@ -187,9 +299,14 @@ impl<Id> MatchIndex<Id> {
         self.ids.is_empty()
     }
 
-    /// How many indicators are compiled to look-ups (the rest are evaluated in full).
+    /// How many indicators are compiled to look-ups.
     pub fn compiled_count(&self) -> usize {
         self.compiled_count
+    }
+
+    /// How many indicators are anchored: evaluated in full only when a look-up hits.
+    pub fn anchored_count(&self) -> usize {
+        self.anchored.len()
     }
 
     /// The id of an indicator by its position in [`MatchIndex::build`]'s input.
@@ -197,100 +314,116 @@ impl<Id> MatchIndex<Id> {
         self.ids.get(indicator)
     }
 
+    fn look_up(&self, root_type: &str, root: &(impl Object + ?Sized), found: &mut Found) {
+        for table in self.by_type.get(root_type).map(Vec::as_slice).unwrap_or_default() {
+            if let Some(value) = root.string_at(&table.keys) {
+                table.lookup(value, found);
+            }
+        }
+    }
+
+    /// Moves anchored hits to the indicators to evaluate, and drops from the hits every
+    /// indicator to evaluate.
+    fn settle(&self, found: &mut Found) {
+        if !self.anchored.is_empty() {
+            let Found { hits, evaluate } = found;
+            hits.retain(|i| {
+                let anchored = self.anchored.contains(i);
+                if anchored {
+                    evaluate.push(*i);
+                }
+                !anchored
+            });
+        }
+        if !found.evaluate.is_empty() {
+            found.evaluate.sort_unstable();
+            found.evaluate.dedup();
+            let evaluate: HashSet<u32> = found.evaluate.iter().copied().collect();
+            found.hits.retain(|i| !evaluate.contains(i));
+        }
+    }
+
     /// Matches every indicator against one input of the form [`Pattern::matches`] takes
     /// (bundles or bare objects, holding observed-data and the objects they refer to). Fails,
     /// for every indicator at once as the evaluator would, when the observed-data is invalid.
     pub fn match_observation(&self, input: &[Value]) -> Result<Matches<'_, Id>, MatchError> {
         let observations = load_observations(input)?;
-        let mut hits: Vec<u32> = Vec::new();
-        let mut recheck: Vec<(u32, &Pattern)> = Vec::new();
+        let mut found = Found::default();
         let mut types_present: HashSet<&str> = HashSet::new();
         for observation in &observations {
             for (_, root) in all_roots(observation) {
                 let Some(root_type) = object_type(root) else { continue };
                 types_present.insert(root_type);
-                for table in self.by_type.get(root_type).map(Vec::as_slice).unwrap_or_default() {
-                    table.lookup(root, &mut hits, &mut recheck);
-                }
+                self.look_up(root_type, root, &mut found);
             }
         }
-        // An indicator to recheck is evaluated in full instead of trusting its look-ups.
-        let rechecked: HashSet<u32> = recheck.iter().map(|(i, _)| *i).collect();
-        hits.retain(|i| !rechecked.contains(i));
+        self.settle(&mut found);
+        let mut hits = found.hits;
         let mut errors: Vec<(u32, MatchError)> = self.broken.clone();
         let full = self
             .evaluated
             .iter()
             .filter(|e| e.types.iter().any(|t| types_present.contains(t.as_str())))
             .map(|e| (e.indicator, &e.pattern))
-            .chain(recheck.into_iter().filter(|(i, _)| rechecked.contains(i)));
-        let mut seen = HashSet::new();
+            .chain(found.evaluate.iter().map(|i| (*i, &self.kept[i])));
         for (indicator, pattern) in full {
-            if !seen.insert(indicator) {
-                continue;
-            }
             match pattern.matches_loaded(&observations) {
                 Ok(result) if result.matched => hits.push(indicator),
                 Ok(_) => {}
                 Err(error) => errors.push((indicator, error)),
             }
         }
+        Ok(self.matches(hits, errors))
+    }
+
+    fn matches(&self, mut hits: Vec<u32>, mut errors: Vec<(u32, MatchError)>) -> Matches<'_, Id> {
         hits.sort_unstable();
         hits.dedup();
         errors.sort_by_key(|(i, _)| *i);
-        Ok(Matches {
+        Matches {
             matched: hits.iter().map(|&i| &self.ids[i as usize]).collect(),
             errors: errors.into_iter().map(|(i, e)| (&self.ids[i as usize], e)).collect(),
-        })
+        }
     }
 
-    /// The fast path for a bare value: the *compiled* indicators that match an object of
-    /// `object_type` whose `value` property is `value` (e.g. `("ipv4-addr", "10.1.2.3")`), in
-    /// build order. Indicators evaluated in full are not consulted (a bare value has no
-    /// observation around it to evaluate them on); use [`MatchIndex::match_observation`] for
-    /// every verdict.
+    /// The fast path for a stream of single objects: the verdicts [`MatchIndex::match_observation`]
+    /// gives for one observed-data holding only `object` (with an id), observed once, when they
+    /// do not depend on the observation around it — that is, when only look-ups decide them.
+    /// `None` when some indicator must be evaluated in full on it (an indicator evaluated in
+    /// full names its type, an anchor hit, or a network test met a value that is not an
+    /// address): then build the observation and call [`MatchIndex::match_observation`].
+    pub fn match_object(&self, object: &(impl Object + ?Sized)) -> Option<Matches<'_, Id>> {
+        let mut found = Found::default();
+        // Domain objects are no root of any object path, as in the evaluator.
+        if let Some(root_type) = object.object_type()
+            && !DOMAIN_OBJECT_TYPES.contains(&root_type)
+        {
+            if self.evaluated_types.contains(root_type) {
+                return None;
+            }
+            self.look_up(root_type, object, &mut found);
+            self.settle(&mut found);
+            if !found.evaluate.is_empty() {
+                return None;
+            }
+        }
+        Some(self.matches(found.hits, self.broken.clone()))
+    }
+
+    /// The *compiled* indicators that match an object of `object_type` whose `value` property
+    /// is `value` (e.g. `("ipv4-addr", "10.1.2.3")`), in build order. Indicators evaluated in
+    /// full or anchored are not consulted (a bare value has no observation around it to
+    /// evaluate them on), nor those whose network tests meet a value that is not an address;
+    /// use [`MatchIndex::match_object`] or [`MatchIndex::match_observation`] for every verdict.
     pub fn match_value(&self, object_type: &str, value: &str) -> Vec<&Id> {
-        let mut hits = Vec::new();
+        let mut found = Found::default();
         for table in self.by_type.get(object_type).map(Vec::as_slice).unwrap_or_default() {
-            if table.keys.len() != 1 || table.keys[0] != "value" {
-                continue;
-            }
-            if let Some(found) = table.strings.get(value) {
-                hits.extend_from_slice(found);
-            }
-            // A value that is not an address matches no network (the evaluator would fail).
-            if !table.networks.indicators.is_empty()
-                && let Ok(inner) = net::parse_network(value, false)
-            {
-                table.networks.containing(inner, &mut hits);
+            if table.keys.len() == 1 && table.keys[0] == "value" {
+                table.lookup(value, &mut found);
             }
         }
-        hits.sort_unstable();
-        hits.dedup();
-        hits.iter().map(|&i| &self.ids[i as usize]).collect()
-    }
-}
-
-impl PathTable {
-    fn lookup<'s>(&'s self, root: &Value, hits: &mut Vec<u32>, recheck: &mut Vec<(u32, &'s Pattern)>) {
-        let mut value = root;
-        for key in &self.keys {
-            match value.get(key) {
-                Some(next) => value = next,
-                None => return,
-            }
-        }
-        let Value::String(text) = value else { return };
-        if let Some(found) = self.strings.get(text.as_str()) {
-            hits.extend_from_slice(found);
-        }
-        if self.networks.indicators.is_empty() {
-            return;
-        }
-        match net::parse_network(text, false) {
-            Ok(inner) => self.networks.containing(inner, hits),
-            Err(_) => recheck.extend(self.networks.indicators.iter().copied().zip(&self.networks.patterns)),
-        }
+        self.settle(&mut found);
+        self.matches(found.hits, Vec::new()).matched
     }
 }
 
@@ -313,70 +446,144 @@ fn compile(pattern: &Pattern) -> Option<Vec<(String, Compiled)>> {
 }
 
 fn compile_or(expr: &ComparisonExpr, out: &mut Vec<(String, Compiled)>) -> bool {
-    let comparison = match expr {
-        ComparisonExpr::Or(items) => return items.iter().all(|item| compile_or(item, out)),
-        ComparisonExpr::And(_) => return false,
-        ComparisonExpr::Test(comparison) => comparison,
-    };
+    match expr {
+        ComparisonExpr::Or(items) => items.iter().all(|item| compile_or(item, out)),
+        ComparisonExpr::And(_) => false,
+        ComparisonExpr::Test(comparison) => match compile_test(comparison, true) {
+            Some(test) => {
+                out.push((comparison.path.object_type.clone(), test));
+                true
+            }
+            None => false,
+        },
+    }
+}
+
+/// One test as a look-up, if it is one of the compiled forms (`networks`: `ISSUBSET` too).
+fn compile_test(comparison: &crate::ast::Comparison, networks: bool) -> Option<Compiled> {
     if comparison.negated {
-        return false;
+        return None;
     }
     let mut keys = Vec::with_capacity(comparison.path.steps.len());
     for step in &comparison.path.steps {
         match step {
-            // These keys make the evaluator decode or dereference the value.
-            PathStep::Key(key)
-                if !["_ref", "_refs", "_hex", "_bin"].iter().any(|suffix| key.ends_with(suffix)) =>
-            {
-                keys.push(key.clone());
-            }
-            _ => return false,
+            PathStep::Key(key) if !decoded_key(key) => keys.push(key.clone()),
+            _ => return None,
         }
     }
     let strings = |literals: &[Literal]| -> Option<Vec<String>> {
         literals.iter().map(|l| if let Literal::Str(s) = l { Some(s.clone()) } else { None }).collect()
     };
-    let test = match &comparison.op {
-        ComparisonOp::Eq(literal) => match strings(std::slice::from_ref(literal)) {
-            Some(values) => Compiled::Strings(keys, values),
-            None => return false,
-        },
-        ComparisonOp::In(literals) => match strings(literals) {
-            Some(values) => Compiled::Strings(keys, values),
-            None => return false,
-        },
-        ComparisonOp::IsSubset(cidr) => match net::parse_network(cidr, true) {
-            Ok(network) => Compiled::Network(keys, network),
-            Err(_) => return false,
-        },
-        _ => return false,
-    };
-    out.push((comparison.path.object_type.clone(), test));
-    true
+    Some(match &comparison.op {
+        ComparisonOp::Eq(literal) => Compiled::Strings(keys, strings(std::slice::from_ref(literal))?),
+        ComparisonOp::In(literals) => Compiled::Strings(keys, strings(literals)?),
+        ComparisonOp::IsSubset(cidr) if networks => {
+            Compiled::Network(keys, net::parse_network(cidr, true).ok()?)
+        }
+        ComparisonOp::Like(operand) => Compiled::Like(keys, operand.clone(), Like::new(operand).ok()?),
+        ComparisonOp::Matches(operand) => {
+            Compiled::Matches(keys, operand.clone(), MatchesTest::new(operand).ok()?)
+        }
+        _ => return None,
+    })
 }
 
-/// The object types a pattern's paths start from.
-fn types(pattern: &Pattern) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+/// Keys whose values the evaluator decodes (`*_hex`, `*_bin`) or dereferences (`*_ref(s)`),
+/// failing on bad data.
+fn decoded_key(key: &str) -> bool {
+    ["_ref", "_refs", "_hex", "_bin"].iter().any(|suffix| key.ends_with(suffix))
+}
+
+/// Tests one of which must hold (on an object of their type) for `expr` to match; `None` when
+/// there are none (some branch has no test that can be looked up).
+fn anchors(expr: &ObservationExpr) -> Option<Vec<(String, Compiled)>> {
+    match &expr.kind {
+        ObservationKind::Comparison(comparison) => comparison_anchors(comparison),
+        ObservationKind::Group(inner) => anchors(inner),
+        // Every item must match: any one item's anchors will do; take the cheapest.
+        ObservationKind::And(items) | ObservationKind::FollowedBy(items) => {
+            items.iter().filter_map(anchors).min_by_key(|a| anchor_cost(a))
+        }
+        ObservationKind::Or(items) => items
+            .iter()
+            .map(anchors)
+            .collect::<Option<Vec<_>>>()
+            .map(|all| all.into_iter().flatten().collect()),
+    }
+}
+
+fn comparison_anchors(expr: &ComparisonExpr) -> Option<Vec<(String, Compiled)>> {
+    match expr {
+        ComparisonExpr::Test(comparison) => {
+            compile_test(comparison, false).map(|test| vec![(comparison.path.object_type.clone(), test)])
+        }
+        ComparisonExpr::And(items) => {
+            items.iter().filter_map(comparison_anchors).min_by_key(|a| anchor_cost(a))
+        }
+        ComparisonExpr::Or(items) => items
+            .iter()
+            .map(comparison_anchors)
+            .collect::<Option<Vec<_>>>()
+            .map(|all| all.into_iter().flatten().collect()),
+    }
+}
+
+/// Expressions cost a scan and give candidates to confirm; strings are one probe.
+fn anchor_cost(anchors: &[(String, Compiled)]) -> usize {
+    anchors.iter().filter(|(_, test)| !matches!(test, Compiled::Strings(..))).count()
+}
+
+/// Whether evaluating `pattern` can never fail because of the data: no comparison parses
+/// addresses or timestamps out of values, decodes or dereferences (errors that do not depend on
+/// the data were ruled out by evaluating it on an empty input).
+fn cannot_fail(pattern: &Pattern) -> bool {
+    comparisons(pattern).iter().all(|c| {
+        let timestamp = |l: &Literal| matches!(l, Literal::Timestamp(_));
+        let op_safe = match &c.op {
+            ComparisonOp::IsSubset(_) | ComparisonOp::IsSuperset(_) => false,
+            ComparisonOp::Eq(l)
+            | ComparisonOp::NotEq(l)
+            | ComparisonOp::Lt(l)
+            | ComparisonOp::Le(l)
+            | ComparisonOp::Gt(l)
+            | ComparisonOp::Ge(l) => !timestamp(l),
+            ComparisonOp::In(items) => !items.iter().any(timestamp),
+            ComparisonOp::Like(_) | ComparisonOp::Matches(_) | ComparisonOp::Exists => true,
+        };
+        let path_safe = c.path.steps.iter().all(|s| !matches!(s, PathStep::Key(key) if decoded_key(key)));
+        op_safe && path_safe
+    })
+}
+
+/// Every comparison of a pattern.
+fn comparisons(pattern: &Pattern) -> Vec<&crate::ast::Comparison> {
+    let mut out = Vec::new();
     let mut observations = vec![&pattern.expr];
-    let mut comparisons = Vec::new();
+    let mut expressions = Vec::new();
     while let Some(expr) = observations.pop() {
         match &expr.kind {
-            ObservationKind::Comparison(c) => comparisons.push(c),
+            ObservationKind::Comparison(c) => expressions.push(c),
             ObservationKind::Group(inner) => observations.push(inner),
             ObservationKind::And(items) | ObservationKind::Or(items) | ObservationKind::FollowedBy(items) => {
                 observations.extend(items)
             }
         }
     }
-    while let Some(expr) = comparisons.pop() {
+    while let Some(expr) = expressions.pop() {
         match expr {
-            ComparisonExpr::And(items) | ComparisonExpr::Or(items) => comparisons.extend(items),
-            ComparisonExpr::Test(c) => {
-                if !out.contains(&c.path.object_type) {
-                    out.push(c.path.object_type.clone());
-                }
-            }
+            ComparisonExpr::And(items) | ComparisonExpr::Or(items) => expressions.extend(items),
+            ComparisonExpr::Test(c) => out.push(c),
+        }
+    }
+    out
+}
+
+/// The object types a pattern's paths start from.
+fn types(pattern: &Pattern) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for comparison in comparisons(pattern) {
+        if !out.contains(&comparison.path.object_type) {
+            out.push(comparison.path.object_type.clone());
         }
     }
     out

@@ -105,12 +105,18 @@ impl Rng {
 
 const IPS: &[&str] =
     &["10.0.0.1", "10.0.0.0/24", "192.168.1.7", "8.8.8.8", "2001:db8::1", "not-an-ip", "10.1"];
-const DOMAINS: &[&str] = &["example.com", "evil.example"];
+const DOMAINS: &[&str] =
+    &["example.com", "evil.example", "caf\u{e9}.example", "cafe\u{301}.example", "EVIL.example"];
+/// `LIKE` operands: with and without literals long enough to index, non-ASCII (NFC).
+const LIKES: &[&str] = &["%.example", "evil%", "ev_l.%", "%", "caf\u{e9}%", "%xam%", "_", "example.com"];
+/// `MATCHES` operands: with prefix literals, without, case-insensitive, invalid.
+const REGEXES: &[&str] =
+    &["^evil[.]", "example$", "(?i)EVIL", "caf\u{e9}", "[a-z]+[.]com", "x*", "(", "(ab|exa)mple"];
 const MD5S: &[&str] = &["d41d8cd98f00b204e9800998ecf8427e", "900150983cd24fb0d6963f7d28e17f72"];
 
 /// A test on the generated SCO shapes; most compile, some do not.
 fn test(rng: &mut Rng) -> String {
-    match rng.below(12) {
+    match rng.below(15) {
         0 | 1 => format!("ipv4-addr:value = '{}'", rng.pick(IPS)),
         2 => format!("ipv4-addr:value IN ('{}', '{}')", rng.pick(IPS), rng.pick(IPS)),
         3 | 4 => {
@@ -128,6 +134,8 @@ fn test(rng: &mut Rng) -> String {
             rng.pick(&["=", ">", "IN (1, 'x') AND file:size ="]),
             rng.pick(&["0", "100"])
         ),
+        12 => format!("domain-name:value LIKE '{}'", rng.pick(LIKES)),
+        13 => format!("domain-name:value MATCHES '{}'", rng.pick(REGEXES)),
         _ => format!(
             "ipv4-addr:value {} '{}'",
             rng.pick(&["LIKE", "MATCHES", "ISSUPERSET"]),
@@ -211,6 +219,8 @@ fn generated_cases_agree_with_the_evaluator() {
     let index = MatchIndex::build(patterns.iter().enumerate().map(|(i, (_, p))| (i, p)));
     let compiled = index.compiled_count();
     assert!(compiled > 60 && compiled < 240, "seed {seed}: {compiled} of 300 compiled: the mix is off");
+    let anchored = index.anchored_count();
+    assert!(anchored > 10, "seed {seed}: {anchored} of 300 anchored: the mix is off");
     let failures = disagreements(&patterns, &inputs);
     assert!(
         failures.is_empty(),
@@ -253,4 +263,43 @@ fn match_value_is_match_observation_for_compiled_indicators() {
     }
     assert_eq!(index.match_value("ipv4-addr", "10.9.9.9"), vec![&texts[1]]);
     assert!(index.match_value("ipv4-addr", "not-an-ip").is_empty());
+}
+
+/// One observed-data holding only `sco`, observed once (as `selat match` wraps a JSON line).
+fn observed_once(sco: &Value) -> Vec<Value> {
+    vec![json!({"type": "bundle", "id": "bundle--1", "objects": [
+        {"type": "observed-data", "id": "observed-data--1", "number_observed": 1,
+         "first_observed": "2024-01-01T00:00:00Z", "last_observed": "2024-01-01T00:00:00Z",
+         "object_refs": [sco["id"]]},
+        sco]})]
+}
+
+#[test]
+fn match_object_is_match_observation_where_it_answers() {
+    let seed: u64 = std::env::var("SELAT_INDEX_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x0B1E);
+    let mut rng = Rng(seed);
+    let patterns: Vec<(String, Pattern)> = (0..300)
+        .map(|_| {
+            let text = pattern(&mut rng);
+            (text.clone(), parse_syntax(&text).unwrap_or_else(|e| panic!("seed {seed}: {text}: {e}")))
+        })
+        .collect();
+    let scos: Vec<Value> = (0..100).map(|n| sco(&mut rng, n).swap_remove(0)).collect();
+    // Small indexes, so that some object types have no indicator evaluated in full.
+    let mut answered = 0;
+    for chunk in patterns.chunks(4) {
+        let index = MatchIndex::build(chunk.iter().enumerate().map(|(i, (_, p))| (i, p)));
+        for sco in &scos {
+            let Some(fast) = index.match_object(sco) else { continue };
+            answered += 1;
+            let input = observed_once(sco);
+            assert_eq!(fast, index.match_observation(&input).unwrap(), "seed {seed}: {sco}");
+            let got = index_verdicts(&index, &input);
+            for (i, (text, pattern)) in chunk.iter().enumerate() {
+                assert_eq!(got[i], evaluator(pattern, &input), "seed {seed}: {text} on {sco}");
+            }
+        }
+    }
+    // Most observations are answered by look-ups alone; if none were, this tested nothing.
+    assert!(answered > 1000, "seed {seed}: only {answered} of 7,500 answered by match_object");
 }

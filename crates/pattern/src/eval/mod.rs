@@ -25,7 +25,7 @@ mod bindings;
 mod compare;
 pub(crate) mod net;
 pub(crate) mod select;
-mod text;
+pub(crate) mod text;
 
 use crate::ast::Pattern;
 use crate::timestamp::Timestamp;

@@ -130,7 +130,7 @@ pub(crate) fn parse_network(text: &str, require_prefix: bool) -> Result<Network,
 }
 
 /// Whether `inner` (an address or CIDR) lies within `outer` (a CIDR).
-pub(super) fn contained_in(inner: &str, outer: &str) -> Result<bool, MatchError> {
+pub(crate) fn contained_in(inner: &str, outer: &str) -> Result<bool, MatchError> {
     let inner = parse_network(inner, false)?;
     let outer = parse_network(outer, true)?;
     if inner.width != outer.width || outer.prefix > inner.prefix {

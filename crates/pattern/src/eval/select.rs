@@ -18,7 +18,7 @@ use std::collections::{BTreeSet, HashMap};
 
 /// STIX 2.1 domain and relationship object types: upstream never matches an object path
 /// against these, only against cyber-observable (and custom) objects.
-const DOMAIN_OBJECT_TYPES: &[&str] = &[
+pub(crate) const DOMAIN_OBJECT_TYPES: &[&str] = &[
     "attack-pattern",
     "bundle",
     "campaign",

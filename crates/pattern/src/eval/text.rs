@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 use unicode_normalization::UnicodeNormalization;
 
-fn nfc(text: &str) -> String {
+pub(crate) fn nfc(text: &str) -> String {
     text.nfc().collect()
 }
 
@@ -84,13 +84,13 @@ fn compile_binary(pattern: &str) -> Option<regex::bytes::Regex> {
 
 /// A compiled `LIKE` operand.
 #[derive(Debug)]
-pub(super) struct Like {
+pub(crate) struct Like {
     regex: regex::Regex,
     binary_allowed: bool,
 }
 
 impl Like {
-    pub(super) fn new(operand: &str) -> Result<Like, MatchError> {
+    pub(crate) fn new(operand: &str) -> Result<Like, MatchError> {
         let operand = nfc(operand);
         let mut pattern = String::from("^");
         for c in operand.chars() {
@@ -108,6 +108,12 @@ impl Like {
         })
     }
 
+    /// [`Like::test`] on a JSON string already NFC-normalised (the bulk index normalises once
+    /// per value, not once per expression).
+    pub(crate) fn test_normalized(&self, text: &str) -> bool {
+        self.regex.is_match(text)
+    }
+
     pub(super) fn test(&self, value: &Val<'_>) -> bool {
         match value {
             Val::Json(Value::String(s)) => self.regex.is_match(&nfc(s)),
@@ -121,15 +127,20 @@ impl Like {
 
 /// A compiled `MATCHES` operand.
 #[derive(Debug)]
-pub(super) struct Matches {
+pub(crate) struct Matches {
     regex: regex::Regex,
     binary: Option<regex::bytes::Regex>,
 }
 
 impl Matches {
-    pub(super) fn new(operand: &str) -> Result<Matches, MatchError> {
+    pub(crate) fn new(operand: &str) -> Result<Matches, MatchError> {
         let operand = nfc(operand);
         Ok(Matches { regex: build(&operand, &operand)?, binary: build_binary(&operand) })
+    }
+
+    /// [`Matches::test`] on a JSON string already NFC-normalised.
+    pub(crate) fn test_normalized(&self, text: &str) -> bool {
+        self.regex.is_match(text)
     }
 
     pub(super) fn test(&self, value: &Val<'_>) -> bool {
