@@ -30,6 +30,7 @@
 //! `migrations/postgres/`, mirrored table for table) and pass [`conformance`] (cargo feature
 //! `conformance`). [`Backend`] wraps either for a node that picks its database at run time.
 
+pub mod audit;
 mod backend;
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -42,6 +43,7 @@ mod postgres;
 mod sqlite;
 mod store;
 
+pub use audit::{AuditBatchRow, AuditLog, AuditQuery, AuditRow, NewAuditEntry};
 pub use backend::{Backend, is_postgres_url};
 pub use directory::{Directory, OrganisationRow, StatusRow, TokenRow, UserRow};
 pub use error::{Error, Result};
