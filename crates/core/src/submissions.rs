@@ -13,6 +13,7 @@ use selat_taxii::{Status, StatusDetails, StatusState, Timestamp as TaxiiTimestam
 use tokio::sync::mpsc;
 
 use crate::access::CollectionAccess;
+use crate::audit::{AuditEntry, AuditOutcome};
 use crate::ingest::{self, IngestOptions, OutcomeKind};
 use crate::node::{Node, NodeError};
 use crate::org::Principal;
@@ -35,6 +36,11 @@ pub struct Submission {
     pub owner_outside_member_states: bool,
     pub body: Vec<u8>,
     pub access: CollectionAccess,
+    /// The poster's organisation (short name), the subject of the audit entry.
+    pub poster_org: String,
+    /// Who posted ([`Principal::label`]), for the audit entry; a request resumed after a restart
+    /// knows only the organisation.
+    pub poster: String,
 }
 
 /// Why a POST was not accepted.
@@ -95,6 +101,8 @@ pub async fn start(
                 _ => (row.owner.clone(), false),
             };
             let submission = Submission {
+                poster: format!("{}/ (resumed request)", row.owner),
+                poster_org: row.owner.clone(),
                 status_id: row.id,
                 collection_id: row.collection_id,
                 owner,
@@ -149,6 +157,8 @@ impl SubmissionQueue {
             owner_outside_member_states: principal.org.member_state().is_none(),
             body,
             access,
+            poster_org: principal.org.short_name.clone(),
+            poster: principal.label(),
         });
         Ok(status)
     }
@@ -218,7 +228,11 @@ async fn process(node: &Node, submission: Submission, limits: SubmissionLimits) 
     }
 }
 
-async fn complete(node: &Node, submission: Submission, limits: SubmissionLimits) -> Result<(), NodeError> {
+async fn complete(
+    node: &Node,
+    mut submission: Submission,
+    limits: SubmissionLimits,
+) -> Result<(), NodeError> {
     let mut options = IngestOptions::new(submission.owner.clone());
     options.collection = Some(submission.collection_id.clone());
     options.record_outcomes = true;
@@ -230,9 +244,12 @@ async fn complete(node: &Node, submission: Submission, limits: SubmissionLimits)
         ..ReaderLimits::default()
     };
     let report =
-        ingest::ingest(&node.store, Cursor::new(submission.body), &options, |_| {}).await.map_err(|e| {
-            NodeError::Io { path: node.dir.clone(), source: std::io::Error::other(e.to_string()) }
-        })?;
+        ingest::ingest(&node.store, Cursor::new(std::mem::take(&mut submission.body)), &options, |_| {})
+            .await
+            .map_err(|e| NodeError::Io {
+                path: node.dir.clone(),
+                source: std::io::Error::other(e.to_string()),
+            })?;
     let row_status = node.store.status(&submission.status_id).await?;
     let request_us = row_status.map_or_else(now_micros, |r| r.request_us);
     let mut status = pending_status(submission.status_id.clone(), request_us);
@@ -264,5 +281,27 @@ async fn complete(node: &Node, submission: Submission, limits: SubmissionLimits)
     status.total_count = status.success_count + status.failure_count;
     let resource = serde_json::to_string(&status).expect("status serializes");
     node.store.update_status(&submission.status_id, &resource, true, now_micros()).await?;
+    node.audit().record(add_entry(&submission, &report)).await;
     Ok(())
+}
+
+/// The one audit entry of a TAXII Add Objects request.
+fn add_entry(submission: &Submission, report: &ingest::IngestReport) -> AuditEntry {
+    let detail = format!(
+        "collection {} status {}: read {}, stored {}, already present {}, rejected {}",
+        submission.collection_id,
+        submission.status_id,
+        report.read,
+        report.stored,
+        report.already_present,
+        report.rejected_total
+    );
+    let mut entry =
+        AuditEntry::write(None, "taxii.objects.add", detail, report.stored, Some(&submission.poster_org));
+    entry.actor_org = Some(submission.poster_org.clone());
+    entry.actor = submission.poster.clone();
+    if report.fatal.is_some() {
+        entry.outcome = AuditOutcome::Failed;
+    }
+    entry
 }
