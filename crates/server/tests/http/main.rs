@@ -1,6 +1,7 @@
 //! The TAXII 2.1 server over a real socket: every endpoint and error case, authentication,
 //! cursor paging, the submission queue, restarts and concurrent readers and writers.
 
+mod api;
 mod auth;
 mod concurrency;
 mod endpoints;
