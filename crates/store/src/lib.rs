@@ -29,6 +29,7 @@
 //! Both backends implement [`Store`] and [`Directory`] (schemas in `migrations/sqlite/` and
 //! `migrations/postgres/`, mirrored table for table) and pass [`conformance`] (cargo feature
 //! `conformance`). [`Backend`] wraps either for a node that picks its database at run time.
+//! [`AuditLog`] (module [`audit`]) is the append-only audit log, chained in sealed batches.
 
 pub mod audit;
 mod backend;
