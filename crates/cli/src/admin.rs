@@ -1,11 +1,13 @@
-//! `selat admin …`: organisations, users, tokens, collections and sharing groups, on the data directory (also
-//! while the server runs: SQLite serialises the writes).
+//! `selat admin …`: organisations, users, tokens, collections, sharing groups and the audit log,
+//! on the data directory (also while the server runs: SQLite serialises the writes, and audit
+//! appends queue behind one another, so the chain does not fork).
 
-use std::io::BufRead;
+use std::io::{BufRead, Write as _};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use selat_core::access::CollectionAccess;
+use selat_core::audit::{AuditFilter, MAX_AUDIT_QUERY};
 use selat_core::auth;
 use selat_core::node::Node;
 use selat_core::org::{OrgKind, Organisation, Principal, Role};
@@ -38,6 +40,8 @@ enum Command {
     /// Sharing groups: whom an object of scope `group` reaches.
     #[command(subcommand)]
     Group(GroupCommand),
+    /// The audit log: entries as JSON lines (oldest first), or `verify` the hash chain.
+    Audit(AuditArgs),
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -62,6 +66,31 @@ enum GroupCommand {
     },
     /// Every group: id, owner, members, name.
     List,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct AuditArgs {
+    #[command(subcommand)]
+    command: Option<AuditCommand>,
+    /// Only entries concerning this organisation (short name).
+    #[arg(long)]
+    org: Option<String>,
+    /// Only entries at or after this time (RFC 3339, UTC: 2026-01-31T00:00:00Z).
+    #[arg(long)]
+    since: Option<String>,
+    /// Only entries of this operation (e.g. `auth.failure`, `admin.user.create`).
+    #[arg(long)]
+    operation: Option<String>,
+    /// Print at most this many entries (default: all).
+    #[arg(long)]
+    limit: Option<usize>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain: exit 0 if intact, 1 with the first bad batch or entry.
+    Verify,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -147,13 +176,64 @@ enum CollectionCommand {
 
 pub async fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let node = args.data.open().await?;
-    match &args.command {
-        Command::Org(command) => org(&node, command).await?,
-        Command::User(command) => user(&node, command).await?,
-        Command::Token(command) => token(&node, command).await?,
-        Command::Collection(command) => collection(&node, command).await?,
-        Command::Group(command) => group(&node, command).await?,
+    let result = match &args.command {
+        Command::Org(command) => org(&node, command).await,
+        Command::User(command) => user(&node, command).await,
+        Command::Token(command) => token(&node, command).await,
+        Command::Collection(command) => collection(&node, command).await,
+        Command::Group(command) => group(&node, command).await,
+        Command::Audit(args) => return audit(&node, args).await,
+    };
+    // Whatever happened, what was done is in the audit log before the process exits.
+    node.audit().flush().await.context("writing the audit log")?;
+    result.map(|()| ExitCode::SUCCESS)
+}
+
+async fn audit(node: &Node, args: &AuditArgs) -> anyhow::Result<ExitCode> {
+    if let Some(AuditCommand::Verify) = args.command {
+        let report = node.audit().verify().await?;
+        return Ok(match report.problem {
+            None => {
+                println!("audit log intact: {} entries in {} batches", report.entries, report.batches);
+                println!("head hash {}", report.head_hash);
+                ExitCode::SUCCESS
+            }
+            Some(problem) => {
+                println!("audit log broken: {problem}");
+                println!("intact before it: {} entries in {} batches", report.entries, report.batches);
+                ExitCode::from(1)
+            }
+        });
     }
+    let since_us = match &args.since {
+        Some(text) => {
+            Some(selat_stix::Timestamp::parse(text).with_context(|| format!("--since {text:?}"))?.micros)
+        }
+        None => None,
+    };
+    let mut filter = AuditFilter {
+        org: args.org.clone(),
+        since_us,
+        operation: args.operation.clone(),
+        after: None,
+        limit: MAX_AUDIT_QUERY,
+    };
+    let mut left = args.limit.unwrap_or(usize::MAX);
+    let mut out = std::io::stdout().lock();
+    while left > 0 {
+        filter.limit = left.min(MAX_AUDIT_QUERY);
+        let page = node.audit().query(&filter).await?;
+        for entry in &page.entries {
+            serde_json::to_writer(&mut out, entry)?;
+            writeln!(out)?;
+        }
+        left -= page.entries.len();
+        match page.next {
+            Some(next) => filter.after = Some(next),
+            None => break,
+        }
+    }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 

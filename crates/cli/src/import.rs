@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use selat_core::audit::AuditEntry;
 use selat_core::ingest::{self, DEFAULT_BATCH_OBJECTS, IngestOptions, IngestReport, MAX_BATCH_OBJECTS};
 use selat_core::node::Node;
 
@@ -64,6 +65,7 @@ pub async fn run(args: &Args) -> anyhow::Result<ExitCode> {
     for input in &inputs {
         import_one(&node, input, &options, &mut totals).await?;
     }
+    audit_run(&node, &args.paths, &options, &totals).await?;
     println!(
         "read {}, stored {}, already present {}, rejected {}{}",
         totals.read,
@@ -83,6 +85,32 @@ pub async fn run(args: &Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The one audit entry of an import run: what was read from where, into which collection, as
+/// whom, and how many objects were stored.
+async fn audit_run(
+    node: &Node,
+    paths: &[PathBuf],
+    options: &IngestOptions,
+    totals: &Totals,
+) -> anyhow::Result<()> {
+    let owner_org = node.organisation_by_identity(&options.owner).await?.map(|o| o.short_name);
+    let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let detail = format!(
+        "{} into {} as {}: read {}, stored {}, already present {}, rejected {}",
+        paths.join(" "),
+        options.collection.as_deref().unwrap_or("(no collection)"),
+        options.owner,
+        totals.read,
+        totals.stored,
+        totals.already_present,
+        totals.rejected
+    );
+    let entry = AuditEntry::write(None, "import", detail, totals.stored, owner_org.as_deref());
+    node.audit().record(entry).await;
+    node.audit().flush().await.context("writing the audit log")?;
+    Ok(())
 }
 
 async fn import_one(

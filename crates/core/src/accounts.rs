@@ -3,12 +3,15 @@
 use selat_stix::timestamp::now_micros;
 use selat_store::{Directory, OrganisationRow, TokenRow, UserRow};
 
+use crate::audit::AuditEntry;
 use crate::auth::{self, CredentialError, IssuedToken};
 use crate::node::Node;
 use crate::org::{OrgKind, Organisation, Principal, Role};
 
 /// Failed logins in a row that lock an account, by default.
 pub const DEFAULT_MAX_FAILED_LOGINS: u32 = 5;
+/// Characters of a claimed username kept in an `auth.failure` entry.
+const MAX_AUDITED_USERNAME_CHARS: usize = 64;
 /// How long a locked account stays locked, by default.
 pub const DEFAULT_LOCKOUT_SECS: u64 = 15 * 60;
 
@@ -98,6 +101,9 @@ impl Node {
             created_us: now_micros(),
         };
         self.store.create_organisation(&row).await?;
+        let detail = format!("{} ({}) {}", org.short_name, org.kind.as_str(), org.identity);
+        let entry = AuditEntry::admin(None, "admin.org.create", detail, Some(&org.short_name));
+        self.audit().record(entry).await;
         Ok(())
     }
 
@@ -152,6 +158,8 @@ impl Node {
             disabled: false,
         };
         self.store.create_user(&row).await?;
+        let detail = format!("{username} {org} {role}");
+        self.audit().record(AuditEntry::admin(None, "admin.user.create", detail, Some(org))).await;
         Ok(())
     }
 
@@ -184,11 +192,31 @@ impl Node {
             revoked_us: None,
         };
         self.store.create_token(&row).await?;
+        let user = username.map(|u| format!(" user {u}")).unwrap_or_default();
+        let detail = format!("token {} {org} {role}{user} label {label:?}", issued.id);
+        self.audit().record(AuditEntry::admin(None, "admin.token.issue", detail, Some(org))).await;
         Ok(issued)
     }
 
-    /// The principal a bearer token stands for.
+    /// The principal a bearer token stands for. A failure is audited (`auth.failure`, with the
+    /// token id but never its secret).
     pub async fn authenticate_token(&self, text: &str) -> Result<Principal, AuthError> {
+        let result = self.check_token(text).await;
+        if let Err(e) = &result
+            && !matches!(e, AuthError::Store(_))
+        {
+            let id = auth::parse_token(text).map(|(id, _)| id.to_owned());
+            let org = match &id {
+                Some(id) => self.store.token(id).await.ok().flatten().map(|row| row.org),
+                None => None,
+            };
+            let who = id.map_or_else(|| "malformed token".to_owned(), |id| format!("token {id}"));
+            self.audit().record(AuditEntry::auth_failure(&who, &e.to_string(), org.as_deref())).await;
+        }
+        result
+    }
+
+    async fn check_token(&self, text: &str) -> Result<Principal, AuthError> {
         let (id, secret_sha256) = auth::parse_token(text).ok_or(AuthError::Invalid)?;
         let row = self.store.token(id).await?.ok_or(AuthError::Invalid)?;
         if !auth::hashes_equal(&row.secret_sha256, &secret_sha256) {
@@ -205,12 +233,27 @@ impl Node {
         Ok(Principal { org, role, username: row.username, token_id: Some(row.id) })
     }
 
-    /// The principal a username and password stand for, counting failures towards a lock-out.
+    /// The principal a username and password stand for, counting failures towards a lock-out. A
+    /// failure is audited (`auth.failure`, with the username but never the password).
     pub async fn authenticate_password(
         &self,
         username: &str,
         password: &str,
     ) -> Result<Principal, AuthError> {
+        let result = self.check_password(username, password).await;
+        if let Err(e) = &result
+            && !matches!(e, AuthError::Store(_))
+        {
+            let org = self.store.user(username).await.ok().flatten().map(|row| row.org);
+            // The claimed name is the caller's text: bounded, so a flood cannot bloat the log.
+            let shown: String = username.chars().take(MAX_AUDITED_USERNAME_CHARS).collect();
+            let entry = AuditEntry::auth_failure(&format!("user {shown:?}"), &e.to_string(), org.as_deref());
+            self.audit().record(entry).await;
+        }
+        result
+    }
+
+    async fn check_password(&self, username: &str, password: &str) -> Result<Principal, AuthError> {
         let Some(user) = self.store.user(username).await? else {
             // Spend the same time as a real check, so response times do not reveal usernames.
             verify_off_runtime(DUMMY_HASH.to_owned(), password).await;
@@ -240,7 +283,26 @@ impl Node {
 
     /// Revokes a token; false if unknown or already revoked.
     pub async fn revoke_token(&self, id: &str) -> Result<bool, selat_store::Error> {
-        self.store.revoke_token(id, now_micros()).await
+        let revoked = self.store.revoke_token(id, now_micros()).await?;
+        if revoked {
+            let org = self.store.token(id).await?.map(|row| row.org);
+            let entry = AuditEntry::admin(None, "admin.token.revoke", format!("token {id}"), org.as_deref());
+            self.audit().record(entry).await;
+        }
+        Ok(revoked)
+    }
+
+    /// Sets a user's password (hashed with Argon2id) and clears any lock-out; false if there is no
+    /// such user.
+    pub async fn set_password(&self, username: &str, password: &str) -> Result<bool, AccountError> {
+        let hash = auth::hash_password(password)?;
+        let done = self.store.set_password(username, &hash).await?;
+        if done {
+            let org = self.store.user(username).await?.map(|row| row.org);
+            let entry = AuditEntry::admin(None, "admin.user.password", username.to_owned(), org.as_deref());
+            self.audit().record(entry).await;
+        }
+        Ok(done)
     }
 }
 

@@ -4,12 +4,15 @@
 //! - [`ingest`]: the ingest flow: bytes → streaming bundle reader → validate → attach owner and
 //!   sharing → one transaction per batch. It reports each object's fate and never drops one
 //!   silently.
+//! - [`audit`]: the audit log: entries buffered to one writer task, appended in hash-chained
+//!   batches; queries and chain verification.
 //! - [`policy`]: the one access rule (who may see an object), with its matrix test.
 //!
 //! Nothing here knows HTTP or prints; callers observe progress through callbacks.
 
 pub mod access;
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod demo;
 pub mod ingest;

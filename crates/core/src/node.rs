@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use selat_store::{Backend, Collection, Directory, NewCollection, Store};
 
 use crate::accounts::LoginPolicy;
+use crate::audit::Auditor;
 use serde::{Deserialize, Serialize};
 
 /// File name of the embedded store inside the data directory.
@@ -48,6 +49,8 @@ pub struct Node {
     pub store: Backend,
     /// Set by the server from its configuration; read at every password check.
     login_policy: std::sync::RwLock<LoginPolicy>,
+    /// The audit log's writer (one background task per node).
+    audit: Auditor,
 }
 
 impl Node {
@@ -63,7 +66,13 @@ impl Node {
         std::fs::create_dir_all(dir).map_err(|source| NodeError::Io { path: dir.to_owned(), source })?;
         let settings = load_or_create_settings(&dir.join(NODE_FILE))?;
         let store = open_store(dir, database).await?;
-        Ok(Self { dir: dir.to_owned(), settings, store, login_policy: Default::default() })
+        let audit = Auditor::start(store.clone());
+        Ok(Self { dir: dir.to_owned(), settings, store, login_policy: Default::default(), audit })
+    }
+
+    /// The audit log: record entries, flush, query, verify.
+    pub fn audit(&self) -> &Auditor {
+        &self.audit
     }
 
     pub fn login_policy(&self) -> LoginPolicy {

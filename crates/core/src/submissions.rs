@@ -13,6 +13,7 @@ use selat_taxii::{Status, StatusDetails, StatusState, Timestamp as TaxiiTimestam
 use tokio::sync::mpsc;
 
 use crate::access::CollectionAccess;
+use crate::audit::{AuditEntry, AuditOutcome};
 use crate::ingest::{self, OutcomeKind};
 use crate::node::{Node, NodeError};
 use crate::org::Principal;
@@ -33,6 +34,11 @@ pub struct Submission {
     pub owner: String,
     pub body: Vec<u8>,
     pub access: CollectionAccess,
+    /// The poster's organisation (short name), the subject of the audit entry.
+    pub poster_org: String,
+    /// Who posted ([`Principal::label`]), for the audit entry; a request resumed after a restart
+    /// knows only the organisation.
+    pub poster: String,
 }
 
 /// Why a POST was not accepted.
@@ -93,6 +99,8 @@ pub async fn start(
                 _ => row.owner.clone(),
             };
             let submission = Submission {
+                poster: format!("{}/ (resumed request)", row.owner),
+                poster_org: row.owner.clone(),
                 status_id: row.id,
                 collection_id: row.collection_id,
                 owner,
@@ -145,6 +153,8 @@ impl SubmissionQueue {
             owner: principal.org.identity.clone(),
             body,
             access,
+            poster_org: principal.org.short_name.clone(),
+            poster: principal.label(),
         });
         Ok(status)
     }
@@ -214,7 +224,11 @@ async fn process(node: &Node, submission: Submission, limits: SubmissionLimits) 
     }
 }
 
-async fn complete(node: &Node, submission: Submission, limits: SubmissionLimits) -> Result<(), NodeError> {
+async fn complete(
+    node: &Node,
+    mut submission: Submission,
+    limits: SubmissionLimits,
+) -> Result<(), NodeError> {
     let mut options = node.ingest_options(&submission.owner).await?;
     options.collection = Some(submission.collection_id.clone());
     options.record_outcomes = true;
@@ -225,9 +239,12 @@ async fn complete(node: &Node, submission: Submission, limits: SubmissionLimits)
         ..ReaderLimits::default()
     };
     let report =
-        ingest::ingest(&node.store, Cursor::new(submission.body), &options, |_| {}).await.map_err(|e| {
-            NodeError::Io { path: node.dir.clone(), source: std::io::Error::other(e.to_string()) }
-        })?;
+        ingest::ingest(&node.store, Cursor::new(std::mem::take(&mut submission.body)), &options, |_| {})
+            .await
+            .map_err(|e| NodeError::Io {
+                path: node.dir.clone(),
+                source: std::io::Error::other(e.to_string()),
+            })?;
     let row_status = node.store.status(&submission.status_id).await?;
     let request_us = row_status.map_or_else(now_micros, |r| r.request_us);
     let mut status = pending_status(submission.status_id.clone(), request_us);
@@ -259,5 +276,27 @@ async fn complete(node: &Node, submission: Submission, limits: SubmissionLimits)
     status.total_count = status.success_count + status.failure_count;
     let resource = serde_json::to_string(&status).expect("status serializes");
     node.store.update_status(&submission.status_id, &resource, true, now_micros()).await?;
+    node.audit().record(add_entry(&submission, &report)).await;
     Ok(())
+}
+
+/// The one audit entry of a TAXII Add Objects request.
+fn add_entry(submission: &Submission, report: &ingest::IngestReport) -> AuditEntry {
+    let detail = format!(
+        "collection {} status {}: read {}, stored {}, already present {}, rejected {}",
+        submission.collection_id,
+        submission.status_id,
+        report.read,
+        report.stored,
+        report.already_present,
+        report.rejected_total
+    );
+    let mut entry =
+        AuditEntry::write(None, "taxii.objects.add", detail, report.stored, Some(&submission.poster_org));
+    entry.actor_org = Some(submission.poster_org.clone());
+    entry.actor = submission.poster.clone();
+    if report.fatal.is_some() {
+        entry.outcome = AuditOutcome::Failed;
+    }
+    entry
 }

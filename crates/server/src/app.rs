@@ -125,7 +125,6 @@ impl Application {
     /// finish, and waits for the submission worker to store every request it accepted.
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let Application { listener, state, node, worker, tls, .. } = self;
-        drop(node);
         let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
         match tls {
             None => axum::serve(listener, service).with_graceful_shutdown(stop).await?,
@@ -146,6 +145,10 @@ impl Application {
         // was accepted and ends.
         if let Err(e) = worker.await {
             tracing::error!(error = %e, "the submission worker failed");
+        }
+        // Every request is answered and every accepted POST stored: their entries are queued.
+        if let Err(e) = node.audit().flush().await {
+            tracing::error!(error = %e, "writing the audit log at shutdown failed");
         }
         Ok(())
     }

@@ -8,6 +8,7 @@ use axum::http::request::Parts;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use selat_core::accounts::AuthError;
+use selat_core::audit::AuditEntry;
 use selat_core::node::Node;
 use selat_core::org::{Principal, Role};
 use selat_taxii::ErrorCode;
@@ -68,7 +69,13 @@ enum Credentials {
 }
 
 async fn authenticate(node: &Node, header: &[u8]) -> Result<Principal, AuthError> {
-    match parse(header).ok_or(AuthError::Invalid)? {
+    let Some(credentials) = parse(header) else {
+        // `accounts` audits the failures it sees; a header that never reaches it is audited here.
+        let entry = AuditEntry::auth_failure("Authorization header", "malformed or unsupported scheme", None);
+        node.audit().record(entry).await;
+        return Err(AuthError::Invalid);
+    };
+    match credentials {
         Credentials::Bearer(token) => node.authenticate_token(&token).await,
         Credentials::Basic { username, password } => node.authenticate_password(&username, &password).await,
     }

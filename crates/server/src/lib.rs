@@ -9,6 +9,8 @@
 //! What lives where:
 //! - [`routes`]: one module per group of TAXII endpoints; handlers only translate between HTTP and
 //!   the functions below.
+//! - `api`: the REST root `/api/v1/` (JSON, `{"error", "detail"}` errors) and its OpenAPI
+//!   document; today the audit log.
 //! - `auth`: `Authorization: Bearer` and HTTP Basic, through `selat_core::accounts`.
 //! - `access`: which collections the caller may see and write (`selat_core::access`).
 //! - `paging`: TAXII filters and `next` cursors to store pages and back.
@@ -22,6 +24,7 @@
 //! Only this crate (and the binary above it) knows HTTP.
 
 mod access;
+mod api;
 mod app;
 mod auth;
 mod errors;

@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use crate::audit::{AuditBatchRow, AuditLog, AuditQuery, AuditRow, NewAuditEntry, Seal};
 use crate::directory::{Directory, OrganisationRow, SharingGroupRow, StatusRow, TokenRow, UserRow};
 use crate::error::Result;
 use crate::migration::AppliedMigration;
@@ -230,5 +231,27 @@ impl Directory for Backend {
 
     async fn setting_or_insert(&self, key: &str, value: &[u8]) -> Result<Vec<u8>> {
         delegate!(self, setting_or_insert(key, value))
+    }
+}
+
+impl AuditLog for Backend {
+    async fn append_audit(&self, entries: Vec<NewAuditEntry>, seal: Seal) -> Result<AuditBatchRow> {
+        delegate!(self, append_audit(entries, seal))
+    }
+
+    async fn audit_entries(&self, query: &AuditQuery) -> Result<Vec<AuditRow>> {
+        delegate!(self, audit_entries(query))
+    }
+
+    async fn audit_range(&self, first_seq: i64, last_seq: i64) -> Result<Vec<AuditRow>> {
+        delegate!(self, audit_range(first_seq, last_seq))
+    }
+
+    async fn audit_batches(&self, after: i64, limit: usize) -> Result<Vec<AuditBatchRow>> {
+        delegate!(self, audit_batches(after, limit))
+    }
+
+    async fn audit_extent(&self) -> Result<(i64, i64)> {
+        delegate!(self, audit_extent())
     }
 }

@@ -49,6 +49,16 @@ pub enum Error {
         max: usize,
     },
 
+    /// An audit batch must hold 1..=[`MAX_AUDIT_BATCH_LEN`](crate::audit::MAX_AUDIT_BATCH_LEN)
+    /// entries; split it or skip the append.
+    #[error("audit batch of {len} entries is outside 1..={max}")]
+    AuditBatchSize {
+        /// Entries in the refused batch.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+
     /// A restore (`selat copy`) found rows that do not fit together, e.g. a collection entry
     /// whose version was not restored first. Nothing of the failing step was committed; the
     /// source store may have changed during the copy: copy again into a fresh database.

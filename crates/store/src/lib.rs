@@ -29,7 +29,9 @@
 //! Both backends implement [`Store`] and [`Directory`] (schemas in `migrations/sqlite/` and
 //! `migrations/postgres/`, mirrored table for table) and pass [`conformance`] (cargo feature
 //! `conformance`). [`Backend`] wraps either for a node that picks its database at run time.
+//! [`AuditLog`] (module [`audit`]) is the append-only audit log, chained in sealed batches.
 
+pub mod audit;
 mod backend;
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -43,6 +45,7 @@ mod sqlite;
 mod store;
 mod visibility;
 
+pub use audit::{AuditBatchRow, AuditLog, AuditQuery, AuditRow, NewAuditEntry};
 pub use backend::{Backend, is_postgres_url};
 pub use directory::{Directory, OrganisationRow, SharingGroupRow, StatusRow, TokenRow, UserRow};
 pub use error::{Error, Result};

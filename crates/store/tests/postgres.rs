@@ -89,6 +89,9 @@ conformance_tests!(
     observable_copies_merge,
     sparse_visibility_pages_cheaply,
     removal_reaches_viewers,
+    audit_append_and_chain,
+    audit_concurrent_appends_do_not_fork,
+    audit_query_filters,
 );
 
 /// [`Backend`] passes calls through: a few behaviours of each trait on `Backend::Postgres`.
@@ -99,7 +102,8 @@ async fn backend_delegates_to_postgres() {
         assert_eq!(backend.kind(), "postgres");
         conformance::collections_create_get_list(backend.clone()).await;
         conformance::idempotent_reinsert(backend.clone()).await;
-        conformance::directory_tokens(backend).await;
+        conformance::directory_tokens(backend.clone()).await;
+        conformance::audit_append_and_chain(backend).await;
     })
     .await;
 }

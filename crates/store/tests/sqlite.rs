@@ -51,6 +51,9 @@ conformance_tests!(
     observable_copies_merge,
     sparse_visibility_pages_cheaply,
     removal_reaches_viewers,
+    audit_append_and_chain,
+    audit_concurrent_appends_do_not_fork,
+    audit_query_filters,
 );
 
 /// [`Backend`] passes calls through: a few behaviours of each trait on `Backend::Sqlite`.
@@ -61,6 +64,7 @@ async fn backend_delegates_to_sqlite() {
     conformance::collections_create_get_list(open().await.expect("open")).await;
     conformance::idempotent_reinsert(open().await.expect("open")).await;
     conformance::directory_tokens(open().await.expect("open")).await;
+    conformance::audit_append_and_chain(open().await.expect("open")).await;
     let backend = open().await.expect("open");
     assert_eq!(backend.kind(), "sqlite");
     assert!(backend.applied_migrations().is_empty(), "migrated by the first open");

@@ -1,4 +1,5 @@
-//! The router: every TAXII 2.1 endpoint of the node's API root, `/healthz` and `/metrics`.
+//! The router: every TAXII 2.1 endpoint of the node's API root, the REST root `/api/v1/`
+//! (`crate::api`), `/healthz` and `/metrics`.
 //!
 //! Handlers translate: they pick the parts of the request, call `access`, `paging`, `submit` or
 //! `removal`, and render the result; they hold no business logic.
@@ -34,6 +35,8 @@ const OTHER_ROOT: &str = "/taxii2/{api_root}/";
 const OTHER_ROOT_PATHS: &str = "/taxii2/{api_root}/{*rest}";
 const HEALTHZ: &str = "/healthz";
 const METRICS: &str = "/metrics";
+const API_AUDIT: &str = "/api/v1/audit";
+const API_OPENAPI: &str = "/api/v1/openapi.json";
 
 /// Every route template: the only values the metrics' `route` label takes (besides `unmatched`).
 pub(crate) const ROUTES: &[&str] = &[
@@ -50,6 +53,8 @@ pub(crate) const ROUTES: &[&str] = &[
     OTHER_ROOT_PATHS,
     HEALTHZ,
     METRICS,
+    API_AUDIT,
+    API_OPENAPI,
 ];
 
 /// The whole HTTP application over `state`.
@@ -72,6 +77,8 @@ pub fn app(state: AppState) -> Router {
         .merge(taxii)
         .route(HEALTHZ, get(health::healthz))
         .route(METRICS, get(health::metrics))
+        .route(API_AUDIT, get(crate::api::audit))
+        .route(API_OPENAPI, get(crate::api::openapi))
         .fallback(not_found)
         .layer(DefaultBodyLimit::disable())
         .layer(from_fn_with_state(state.clone(), observe))

@@ -2,6 +2,7 @@
 //! cursor paging, the submission queue, restarts and concurrent readers and writers.
 
 mod access;
+mod api;
 mod auth;
 mod concurrency;
 mod endpoints;

@@ -5,6 +5,7 @@
 //! `tests/postgres.rs`);
 //! [`durable_across_reopen`] takes a function that opens the same database again.
 
+mod audit;
 mod collections;
 mod directory;
 mod ingest;
@@ -15,6 +16,7 @@ mod visibility;
 use crate::model::{ManifestEntry, NewCollection, NewVersion, Outcome, Page, PageQuery};
 use crate::store::Store;
 
+pub use audit::{audit_append_and_chain, audit_concurrent_appends_do_not_fork, audit_query_filters};
 pub use collections::{collections_create_get_list, limits_are_enforced};
 pub use directory::{
     directory_login_bookkeeping, directory_organisations_and_users, directory_settings,

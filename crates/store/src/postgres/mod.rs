@@ -26,6 +26,7 @@
 //! Pages run in one `REPEATABLE READ READ ONLY` transaction, so their (at most two) statements see
 //! one snapshot.
 
+mod audit;
 mod collections;
 mod directory;
 mod ingest;

@@ -5,6 +5,7 @@
 //! writers queue instead of failing on lock upgrades and `date_added` is assigned in commit order.
 //! Readers have their own pool of read-only connections and never wait for the writer.
 
+mod audit;
 mod collections;
 mod directory;
 mod ingest;

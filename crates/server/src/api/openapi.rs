@@ -1,0 +1,118 @@
+//! `GET /api/v1/openapi.json`: the OpenAPI 3.1 description of every `/api/v1/` path. Served to
+//! anyone: it describes the interface, not data. A test holds it to openapi-spec-validator.
+
+use axum::Json;
+use serde_json::{Value, json};
+
+pub(crate) async fn openapi() -> Json<Value> {
+    Json(document())
+}
+
+/// The document. Kept beside the handlers it describes; add a path here with every new route.
+pub(crate) fn document() -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Selat REST API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Selat's REST JSON API. TAXII 2.1 is served separately under /taxii2/."
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}, {"basic": []}],
+        "paths": {
+            "/audit": {
+                "get": {
+                    "operationId": "listAuditEntries",
+                    "summary": "Audit log entries, oldest first",
+                    "description": "Hub-admins read every entry (optionally one organisation's); \
+                        org-admins read the entries concerning their own organisation. Other \
+                        roles get 403, anonymous callers 401.",
+                    "parameters": [
+                        query_param("org", "Only entries concerning this organisation (short name).",
+                            json!({"type": "string"})),
+                        query_param("since", "Only entries at or after this RFC 3339 UTC time.",
+                            json!({"type": "string", "format": "date-time"})),
+                        query_param("operation", "Only entries of exactly this operation.",
+                            json!({"type": "string"})),
+                        query_param("limit", "Most entries returned (default 100).",
+                            json!({"type": "integer", "minimum": 1, "maximum": 10000})),
+                        query_param("after", "The `next` of the previous page.",
+                            json!({"type": "string", "pattern": "^[0-9]+$"})),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "A page of entries.",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AuditPage"}}}
+                        },
+                        "400": error_response("A parameter is malformed."),
+                        "401": error_response("No or invalid credentials."),
+                        "403": error_response("The caller may not read these entries."),
+                        "500": error_response("Internal error (logged with the id in `detail`).")
+                    }
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "operationId": "getOpenApi",
+                    "summary": "This document",
+                    "security": [],
+                    "responses": {
+                        "200": {
+                            "description": "The OpenAPI 3.1 document.",
+                            "content": {"application/json": {"schema": {"type": "object"}}}
+                        }
+                    }
+                }
+            }
+        },
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "basic": {"type": "http", "scheme": "basic"}
+            },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error", "detail"],
+                    "properties": {"error": {"type": "string"}, "detail": {"type": "string"}}
+                },
+                "AuditPage": {
+                    "type": "object",
+                    "required": ["entries", "next"],
+                    "properties": {
+                        "entries": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}},
+                        "next": {"type": ["string", "null"]}
+                    }
+                },
+                "AuditEntry": {
+                    "type": "object",
+                    "required": ["seq", "at", "actor_org", "actor", "operation", "subject_orgs", "detail",
+                        "count", "ids_hash", "outcome"],
+                    "properties": {
+                        "seq": {"type": "integer"},
+                        "at": {"type": "string", "format": "date-time"},
+                        "actor_org": {"type": ["string", "null"]},
+                        "actor": {"type": "string"},
+                        "operation": {"type": "string"},
+                        "subject_orgs": {"type": "array", "items": {"type": "string"}},
+                        "detail": {"type": "string"},
+                        "count": {"type": "integer"},
+                        "ids_hash": {"type": ["string", "null"]},
+                        "outcome": {"type": "string", "enum": ["ok", "denied", "failed"]}
+                    }
+                }
+            }
+        }
+    })
+}
+
+fn query_param(name: &str, description: &str, schema: Value) -> Value {
+    json!({"name": name, "in": "query", "required": false, "description": description, "schema": schema})
+}
+
+fn error_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    })
+}

@@ -1,0 +1,136 @@
+//! The REST root `/api/v1/`: who may read the audit log, and the OpenAPI document.
+
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::support::*;
+use selat_core::org::Role;
+use selat_server::Limits;
+
+async fn api(server: &Server, path: &str, auth: Auth<'_>) -> (u16, Value) {
+    let reply = server.send(Method::GET, path, auth, &[("accept", "application/json")], None).await;
+    assert_eq!(reply.header("content-type"), Some("application/json"), "{path}: {reply:?}");
+    (reply.status.as_u16(), reply.json())
+}
+
+fn operations(body: &Value) -> Vec<String> {
+    body["entries"].as_array().unwrap().iter().map(|e| e["operation"].as_str().unwrap().to_owned()).collect()
+}
+
+fn concern(body: &Value, org: &str) -> bool {
+    body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["subject_orgs"].as_array().unwrap().iter().any(|o| o == org))
+}
+
+#[tokio::test]
+async fn org_admins_read_their_own_entries_and_hub_admins_all() {
+    let mut fixture = Fixture::new().await;
+    let server = fixture.start(Limits::default()).await;
+    let node = server.node.clone();
+    let mut admin_tokens = Vec::new();
+    for (user, org) in [("sg-admin", "SG"), ("my-admin", "MY")] {
+        node.create_user(user, org, Role::OrgAdmin, PASSWORD).await.unwrap();
+        admin_tokens
+            .push(node.issue_token(org, Role::OrgAdmin, Some(user), "test", None).await.unwrap().text);
+    }
+    let (sg_admin, my_admin) = (&admin_tokens[0], &admin_tokens[1]);
+    server.add(&fixture.shared, &fixture.tokens.sg_analyst, &[indicator(), indicator()]).await;
+    let failed = server
+        .send(
+            Method::GET,
+            "/taxii2/selat/collections/",
+            Auth::Basic("sg-analyst", "wrong password!"),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(failed.status.as_u16(), 401);
+    node.audit().flush().await.unwrap();
+
+    let path = "/api/v1/audit?limit=1000";
+    let (status, anonymous) = api(&server, path, Auth::None).await;
+    assert_eq!((status, anonymous["error"].as_str()), (401, Some("unauthorized")), "{anonymous}");
+    let (status, bad) = api(&server, path, Auth::Token("selat_0000000000000000_AAAA")).await;
+    assert_eq!((status, &bad), (401, &anonymous), "a bad credential is the same 401 as none");
+    for token in [&fixture.tokens.sg_analyst, &fixture.tokens.sg_viewer] {
+        let (status, body) = api(&server, path, Auth::Token(token)).await;
+        assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")), "{body}");
+        assert!(body["detail"].is_string(), "{body}");
+    }
+    // The bad token above is audited too: flush, so every read below sees the same log.
+    node.audit().flush().await.unwrap();
+
+    let (status, sg) = api(&server, path, Auth::Token(sg_admin)).await;
+    assert_eq!(status, 200, "{sg}");
+    assert!(concern(&sg, "SG"), "an org-admin sees only entries concerning its organisation: {sg}");
+    let sg_ops = operations(&sg);
+    for op in ["admin.org.create", "admin.user.create", "taxii.objects.add", "auth.failure"] {
+        assert!(sg_ops.iter().any(|o| o == op), "{op} missing from {sg_ops:?}");
+    }
+    let add =
+        sg["entries"].as_array().unwrap().iter().find(|e| e["operation"] == "taxii.objects.add").unwrap();
+    assert_eq!((add["count"].as_i64(), add["actor"].as_str()), (Some(2), Some("SG/analyst sg-analyst")));
+    let (status, _) = api(&server, "/api/v1/audit?org=MY", Auth::Token(sg_admin)).await;
+    assert_eq!(status, 403, "an org-admin may not ask for another organisation");
+    let (status, mine) = api(&server, "/api/v1/audit?org=SG&limit=1000", Auth::Token(sg_admin)).await;
+    assert_eq!((status, &mine["entries"]), (200, &sg["entries"]));
+    let (_, my) = api(&server, path, Auth::Token(my_admin)).await;
+    assert!(concern(&my, "MY") && !operations(&my).contains(&"taxii.objects.add".to_owned()), "{my}");
+
+    let hub = &fixture.tokens.hub_admin;
+    let (status, all) = api(&server, path, Auth::Token(hub)).await;
+    assert_eq!(status, 200);
+    let total = all["entries"].as_array().unwrap().len();
+    assert!(total > sg["entries"].as_array().unwrap().len(), "a hub-admin sees every organisation's");
+    assert_eq!(all["next"], Value::Null);
+    let (_, only_my) = api(&server, "/api/v1/audit?org=MY&limit=1000", Auth::Token(hub)).await;
+    assert_eq!(only_my["entries"], my["entries"]);
+    let (_, failures) = api(&server, "/api/v1/audit?operation=auth.failure", Auth::Token(hub)).await;
+    assert_eq!(operations(&failures), ["auth.failure", "auth.failure"], "a wrong password, a bad token");
+
+    let mut seen = 0;
+    let mut next = String::new();
+    loop {
+        let page_path = format!("/api/v1/audit?limit=3{next}");
+        let (status, page) = api(&server, &page_path, Auth::Token(hub)).await;
+        assert_eq!(status, 200, "{page}");
+        seen += page["entries"].as_array().unwrap().len();
+        match page["next"].as_str() {
+            Some(after) => next = format!("&after={after}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, total, "pages by `next` cover every entry once");
+
+    for bad in ["limit=0", "limit=ten", "after=-1", "since=yesterday"] {
+        let (status, body) = api(&server, &format!("/api/v1/audit?{bad}"), Auth::Token(hub)).await;
+        assert_eq!((status, body["error"].as_str()), (400, Some("bad_request")), "{bad}: {body}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn openapi_document_describes_the_api_and_is_valid() {
+    let mut fixture = Fixture::new().await;
+    let server = fixture.start(Limits::default()).await;
+    let (status, document) = api(&server, "/api/v1/openapi.json", Auth::None).await;
+    assert_eq!(status, 200);
+    assert_eq!(document["openapi"], "3.1.0");
+    for path in ["/audit", "/openapi.json"] {
+        assert!(document["paths"][path]["get"].is_object(), "{path} missing");
+    }
+    server.stop().await;
+    let Some(python) = selat_testdata::python("openapi_document_describes_the_api_and_is_valid") else {
+        return;
+    };
+    let file = fixture.dir.path().join("openapi.json");
+    std::fs::write(&file, document.to_string()).unwrap();
+    let script = "import json, sys\nfrom openapi_spec_validator import validate\n\
+                  validate(json.load(open(sys.argv[1])))\nprint('valid')";
+    let out = std::process::Command::new(python).args(["-c", script]).arg(&file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "openapi-spec-validator refuses the document: {stderr}");
+}
