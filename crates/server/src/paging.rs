@@ -6,7 +6,11 @@
 //! other filters or on another collection. Reading never parses a stored object: envelopes are
 //! written straight from the stored JSON.
 
-use selat_store::{Audience, Dated, ManifestEntry, ObjectEntry, Page, PageQuery, Store, VersionFilter};
+use selat_core::audit::{AuditEntry, ids_hash};
+use selat_core::org::Principal;
+use selat_store::{
+    Audience, Dated, ManifestEntry, ObjectEntry, Page, PageQuery, Store, VersionFilter, tlp_is_sensitive,
+};
 use selat_taxii::{
     Cursor, ErrorCode, Manifest, ManifestRecord, ObjectsQuery, Timestamp, Versions, format_timestamp,
     write_envelope,
@@ -24,6 +28,10 @@ pub struct Selection<'a> {
     pub object_id: Option<&'a str>,
     pub query: ObjectsQuery,
     pub audience: Audience,
+    /// Who asks (`None`: anonymous), and the query string as sent: what the audit log records of
+    /// a read that returns AMBER, AMBER+STRICT or RED material.
+    pub caller: Option<&'a Principal>,
+    pub raw_query: &'a str,
 }
 
 /// The `date_added` of a page's first and last entries (`X-TAXII-Date-Added-First`/`-Last`).
@@ -50,6 +58,8 @@ pub struct RenderedPage {
 /// An envelope of objects (Get Objects, Get an Object).
 pub async fn objects(state: &AppState, selection: &Selection<'_>) -> Result<RenderedPage, ApiError> {
     let page = state.node().store.objects_page(&page_query(state, selection)?).await?;
+    let returned = page.entries.iter().map(|e| (e.id.as_str(), e.tlp.as_deref(), e.owner.as_deref()));
+    audit_read(state, selection, "taxii.objects.read", returned).await?;
     let next = next_cursor(state, selection, &page);
     let mut body = String::new();
     write_envelope(
@@ -64,6 +74,8 @@ pub async fn objects(state: &AppState, selection: &Selection<'_>) -> Result<Rend
 /// A manifest resource (Get Object Manifests).
 pub async fn manifest(state: &AppState, selection: &Selection<'_>) -> Result<RenderedPage, ApiError> {
     let page = state.node().store.manifest_page(&page_query(state, selection)?).await?;
+    let returned = page.entries.iter().map(|e| (e.id.as_str(), e.tlp.as_deref(), e.owner.as_deref()));
+    audit_read(state, selection, "taxii.manifest.read", returned).await?;
     let resource = Manifest { objects: page.entries.iter().map(manifest_record).collect(), more: page.more };
     let body = with_next(&resource, next_cursor(state, selection, &page))?;
     Ok(RenderedPage { body, dates: DateRange::of(&page), entries: page.entries.len() })
@@ -72,6 +84,8 @@ pub async fn manifest(state: &AppState, selection: &Selection<'_>) -> Result<Ren
 /// A versions resource (Get Object Versions).
 pub async fn versions(state: &AppState, selection: &Selection<'_>) -> Result<RenderedPage, ApiError> {
     let page = state.node().store.versions_page(&page_query(state, selection)?).await?;
+    let returned = page.entries.iter().map(|e| (e.id.as_str(), e.tlp.as_deref(), e.owner.as_deref()));
+    audit_read(state, selection, "taxii.versions.read", returned).await?;
     let versions = page.entries.iter().map(|e| format_timestamp(e.version_us)).collect();
     let resource = Versions { versions, more: page.more };
     let body = with_next(&resource, next_cursor(state, selection, &page))?;
@@ -92,6 +106,45 @@ pub async fn object_exists(
         ..PageQuery::object(collection, object_id, 1)
     };
     Ok(!state.node().store.manifest_page(&query).await?.entries.is_empty())
+}
+
+/// One audit entry for a read that returned AMBER, AMBER+STRICT, RED or unmarked material
+/// (DESIGN.md): the caller, the operation, the query, the count, a hash of the ids returned and
+/// the organisations whose objects they are. Reads of CLEAR and GREEN material only are not
+/// recorded, so the common read costs nothing here.
+async fn audit_read<'e>(
+    state: &AppState,
+    selection: &Selection<'_>,
+    operation: &str,
+    returned: impl Iterator<Item = (&'e str, Option<&'e str>, Option<&'e str>)>,
+) -> Result<(), ApiError> {
+    let returned: Vec<_> = returned.collect();
+    if !returned.iter().any(|(_, tlp, _)| tlp_is_sensitive(*tlp)) {
+        return Ok(());
+    }
+    let ids: Vec<&str> = returned.iter().map(|(id, ..)| *id).collect();
+    let mut owners: Vec<&str> = returned.iter().filter_map(|(_, _, owner)| *owner).collect();
+    owners.sort_unstable();
+    owners.dedup();
+    let orgs = state.node().organisations().await?;
+    let subjects: Vec<String> = owners
+        .iter()
+        .filter_map(|owner| orgs.iter().find(|o| o.identity == *owner).map(|o| o.short_name.clone()))
+        .collect();
+    let detail = match selection.object_id {
+        Some(id) => format!("collection {} object {id} ?{}", selection.collection, selection.raw_query),
+        None => format!("collection {} ?{}", selection.collection, selection.raw_query),
+    };
+    let entry = AuditEntry::read(
+        selection.caller,
+        operation,
+        detail,
+        ids.len() as u64,
+        Some(ids_hash(&ids)),
+        &subjects,
+    );
+    state.node().audit().record(entry).await;
+    Ok(())
 }
 
 /// The store query of a selection, with the position of its `next` cursor if it has one.

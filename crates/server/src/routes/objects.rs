@@ -36,9 +36,17 @@ pub async fn get_objects(
     Path(collection_id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
+    let raw = query.clone().unwrap_or_default();
     let (readable, query, audience) =
         select(&state, &caller, &collection_id, query, Endpoint::Objects).await?;
-    let selection = Selection { collection: &readable.collection.id, object_id: None, query, audience };
+    let selection = Selection {
+        collection: &readable.collection.id,
+        object_id: None,
+        query,
+        audience,
+        caller: caller.principal(),
+        raw_query: raw.as_str(),
+    };
     Ok(respond::page(paging::objects(&state, &selection).await?))
 }
 
@@ -48,9 +56,17 @@ pub async fn manifest(
     Path(collection_id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
+    let raw = query.clone().unwrap_or_default();
     let (readable, query, audience) =
         select(&state, &caller, &collection_id, query, Endpoint::Manifest).await?;
-    let selection = Selection { collection: &readable.collection.id, object_id: None, query, audience };
+    let selection = Selection {
+        collection: &readable.collection.id,
+        object_id: None,
+        query,
+        audience,
+        caller: caller.principal(),
+        raw_query: raw.as_str(),
+    };
     Ok(respond::page(paging::manifest(&state, &selection).await?))
 }
 
@@ -60,10 +76,17 @@ pub async fn get_object(
     Path((collection_id, object_id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
+    let raw = query.clone().unwrap_or_default();
     let (readable, query, audience) =
         select(&state, &caller, &collection_id, query, Endpoint::Object).await?;
-    let selection =
-        Selection { collection: &readable.collection.id, object_id: Some(&object_id), query, audience };
+    let selection = Selection {
+        collection: &readable.collection.id,
+        object_id: Some(&object_id),
+        query,
+        audience,
+        caller: caller.principal(),
+        raw_query: raw.as_str(),
+    };
     let page = paging::objects(&state, &selection).await?;
     if page.entries == 0
         && !object_exists(&state, selection.collection, &object_id, &selection.audience).await?
@@ -79,10 +102,17 @@ pub async fn versions(
     Path((collection_id, object_id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
+    let raw = query.clone().unwrap_or_default();
     let (readable, query, audience) =
         select(&state, &caller, &collection_id, query, Endpoint::ObjectVersions).await?;
-    let selection =
-        Selection { collection: &readable.collection.id, object_id: Some(&object_id), query, audience };
+    let selection = Selection {
+        collection: &readable.collection.id,
+        object_id: Some(&object_id),
+        query,
+        audience,
+        caller: caller.principal(),
+        raw_query: raw.as_str(),
+    };
     let page = paging::versions(&state, &selection).await?;
     if page.entries == 0
         && !object_exists(&state, selection.collection, &object_id, &selection.audience).await?

@@ -581,3 +581,41 @@ async fn random_objects_and_viewers_agree_with_the_rule() {
     println!("{checks} viewer × filter checks over {} objects, all equal to the rule", history.len());
     world.server.stop().await;
 }
+
+/// A read that returns AMBER, AMBER+STRICT or RED material is one audit entry (caller, query,
+/// count, ids hash, whose objects); a read of CLEAR and GREEN material only is not recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sensitive_reads_are_audited_once_per_request() {
+    let mut fixture = Fixture::new().await;
+    let world = World::new(&mut fixture).await;
+    let green = world.object("SG", Some(Tlp::Green), Scope::Community, "2024-01-01T00:00:00.000Z", None);
+    let amber = world.object("SG", Some(Tlp::Amber), Scope::Community, "2024-01-01T00:00:00.000Z", None);
+    let green_id = green["id"].as_str().unwrap().to_owned();
+    world.post(&world.shared, "SG", &[green, amber]).await;
+    let reads = || {
+        let node = world.server.node.clone();
+        async move {
+            node.audit().flush().await.unwrap();
+            let filter = selat_core::audit::AuditFilter {
+                operation: Some("taxii.objects.read".into()),
+                limit: 100,
+                ..Default::default()
+            };
+            node.audit().query(&filter).await.unwrap().entries
+        }
+    };
+    let one = format!("/taxii2/selat/collections/{}/objects/{green_id}/", world.shared);
+    assert_eq!(world.get(&one, Some("MY")).await.status.as_u16(), 200);
+    assert!(reads().await.is_empty(), "a GREEN read is not recorded");
+    let listing = world.list(&world.shared, "objects", Some("MY"), "").await;
+    assert_eq!(listing.len(), 2);
+    let entries = reads().await;
+    assert_eq!(entries.len(), 1, "one entry per request, not per object: {entries:?}");
+    let entry = &entries[0];
+    assert_eq!(entry.actor_org.as_deref(), Some("MY"));
+    assert_eq!((entry.count, entry.subject_orgs.clone()), (2, vec!["SG".to_owned()]));
+    let ids: Vec<String> = listing.iter().map(|o| o["id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(entry.ids_hash.as_deref(), Some(selat_core::audit::ids_hash(&ids).as_str()));
+    assert!(entry.detail.contains(&world.shared), "{entry:?}");
+    world.server.stop().await;
+}

@@ -30,17 +30,27 @@ type Row = (i64, String, i64, String, Option<String>, Option<String>, Option<Str
 
 pub(super) async fn objects(pool: &SqlitePool, key: i64, query: &PageQuery) -> Result<Page<ObjectEntry>> {
     let page = rows(pool, key, query, true).await?;
-    let entries = page.entries.into_iter().map(|(date_added_us, id, version_us, spec_version, json, tlp, owner)| {
-        ObjectEntry { date_added_us, id, version_us, spec_version, json: json.unwrap_or_default(), tlp, owner }
-    });
+    let entries =
+        page.entries.into_iter().map(|(date_added_us, id, version_us, spec_version, json, tlp, owner)| {
+            ObjectEntry {
+                date_added_us,
+                id,
+                version_us,
+                spec_version,
+                json: json.unwrap_or_default(),
+                tlp,
+                owner,
+            }
+        });
     Ok(Page { entries: entries.collect(), more: page.more, next_added_after_us: page.next_added_after_us })
 }
 
 pub(super) async fn manifest(pool: &SqlitePool, key: i64, query: &PageQuery) -> Result<Page<ManifestEntry>> {
     let page = rows(pool, key, query, false).await?;
-    let entries = page.entries.into_iter().map(|(date_added_us, id, version_us, spec_version, _, tlp, owner)| {
-        ManifestEntry { date_added_us, id, version_us, spec_version, tlp, owner }
-    });
+    let entries =
+        page.entries.into_iter().map(|(date_added_us, id, version_us, spec_version, _, tlp, owner)| {
+            ManifestEntry { date_added_us, id, version_us, spec_version, tlp, owner }
+        });
     Ok(Page { entries: entries.collect(), more: page.more, next_added_after_us: page.next_added_after_us })
 }
 
