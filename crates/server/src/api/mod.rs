@@ -5,6 +5,7 @@
 //! TAXII surface, every credential failure is the same 401 and internal causes are only logged.
 
 mod audit;
+pub(crate) mod groups;
 mod openapi;
 
 use axum::Json;

@@ -51,6 +51,67 @@ pub(crate) fn document() -> Value {
                     }
                 }
             },
+            "/groups": {
+                "get": {
+                    "operationId": "listSharingGroups",
+                    "summary": "Sharing groups the caller's organisation owns or belongs to (all for hub-admins)",
+                    "responses": {
+                        "200": {
+                            "description": "The groups.",
+                            "content": {"application/json": {"schema": {
+                                "type": "object", "required": ["groups"],
+                                "properties": {"groups": {"type": "array", "items": {"$ref": "#/components/schemas/SharingGroup"}}}
+                            }}}
+                        },
+                        "401": error_response("No or invalid credentials."),
+                        "500": error_response("Internal error (logged with the id in `detail`).")
+                    }
+                },
+                "post": {
+                    "operationId": "createSharingGroup",
+                    "summary": "Create a sharing group owned by the caller's organisation (org-admins)",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["name"], "additionalProperties": false,
+                        "properties": {
+                            "name": {"type": "string", "minLength": 1, "maxLength": 200},
+                            "description": {"type": ["string", "null"]},
+                            "members": {"type": "array", "items": {"type": "string", "pattern": "^identity--"}}
+                        }
+                    }}}},
+                    "responses": {
+                        "201": {
+                            "description": "The group (the owner is always a member).",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SharingGroup"}}}
+                        },
+                        "400": error_response("A malformed body, an unknown member or a limit passed."),
+                        "401": error_response("No or invalid credentials."),
+                        "403": error_response("Only org-admins create sharing groups."),
+                        "500": error_response("Internal error (logged with the id in `detail`).")
+                    }
+                }
+            },
+            "/groups/{group_id}/members": {
+                "put": {
+                    "operationId": "setSharingGroupMembers",
+                    "summary": "Replace a group's members (the owner's org-admins, or hub-admins)",
+                    "parameters": [{"name": "group_id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["members"], "additionalProperties": false,
+                        "properties": {"members": {"type": "array", "items": {"type": "string", "pattern": "^identity--"}}}
+                    }}}},
+                    "responses": {
+                        "200": {
+                            "description": "The group with its new members.",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SharingGroup"}}}
+                        },
+                        "400": error_response("A malformed body, an unknown member or a limit passed."),
+                        "401": error_response("No or invalid credentials."),
+                        "403": error_response("The caller may not change this group."),
+                        "404": error_response("No such group."),
+                        "500": error_response("Internal error (logged with the id in `detail`).")
+                    }
+                }
+            },
             "/openapi.json": {
                 "get": {
                     "operationId": "getOpenApi",
@@ -75,6 +136,17 @@ pub(crate) fn document() -> Value {
                     "type": "object",
                     "required": ["error", "detail"],
                     "properties": {"error": {"type": "string"}, "detail": {"type": "string"}}
+                },
+                "SharingGroup": {
+                    "type": "object",
+                    "required": ["id", "name", "description", "owner", "members"],
+                    "properties": {
+                        "id": {"type": "string", "pattern": "^x-selat-sharing-group--"},
+                        "name": {"type": "string"},
+                        "description": {"type": ["string", "null"]},
+                        "owner": {"type": "string", "pattern": "^identity--"},
+                        "members": {"type": "array", "items": {"type": "string", "pattern": "^identity--"}}
+                    }
                 },
                 "AuditPage": {
                     "type": "object",

@@ -37,6 +37,8 @@ const HEALTHZ: &str = "/healthz";
 const METRICS: &str = "/metrics";
 const API_AUDIT: &str = "/api/v1/audit";
 const API_OPENAPI: &str = "/api/v1/openapi.json";
+const API_GROUPS: &str = "/api/v1/groups";
+const API_GROUP_MEMBERS: &str = "/api/v1/groups/{group_id}/members";
 
 /// Every route template: the only values the metrics' `route` label takes (besides `unmatched`).
 pub(crate) const ROUTES: &[&str] = &[
@@ -55,6 +57,8 @@ pub(crate) const ROUTES: &[&str] = &[
     METRICS,
     API_AUDIT,
     API_OPENAPI,
+    API_GROUPS,
+    API_GROUP_MEMBERS,
 ];
 
 /// The whole HTTP application over `state`.
@@ -79,6 +83,8 @@ pub fn app(state: AppState) -> Router {
         .route(METRICS, get(health::metrics))
         .route(API_AUDIT, get(crate::api::audit))
         .route(API_OPENAPI, get(crate::api::openapi))
+        .route(API_GROUPS, get(crate::api::groups::list).post(crate::api::groups::create))
+        .route(API_GROUP_MEMBERS, axum::routing::put(crate::api::groups::set_members))
         .fallback(not_found)
         .layer(DefaultBodyLimit::disable())
         .layer(from_fn_with_state(state.clone(), observe))

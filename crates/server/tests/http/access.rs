@@ -619,3 +619,73 @@ async fn sensitive_reads_are_audited_once_per_request() {
     assert!(entry.detail.contains(&world.shared), "{entry:?}");
     world.server.stop().await;
 }
+
+/// Sharing groups over REST: an org-admin creates one (its organisation a member), the members
+/// see it, others do not; a group member then sees a `group` object and a non-member does not;
+/// only the owner's org-admins (or hub-admins) change the members.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sharing_groups_over_rest_decide_group_scope() {
+    let mut fixture = Fixture::new().await;
+    let mut world = World::new(&mut fixture).await;
+    let node = world.server.node.clone();
+    let admin = node.issue_token("VN", Role::OrgAdmin, None, "groups", None).await.unwrap().text;
+    let my_identity = world.identity("MY");
+    let body = json!({"name": "VN and MY", "members": [my_identity]}).to_string().into_bytes();
+    let headers = [("content-type", "application/json"), ("accept", "application/json")];
+    let created = world
+        .server
+        .send(Method::POST, "/api/v1/groups", Auth::Token(&admin), &headers, Some(body.clone()))
+        .await;
+    assert_eq!(created.status.as_u16(), 201, "{}", created.text);
+    let group = created.json();
+    let analyst = world
+        .server
+        .send(Method::POST, "/api/v1/groups", Auth::Token(&world.members["VN"].token), &headers, Some(body))
+        .await;
+    assert_eq!(analyst.status.as_u16(), 403, "analysts do not create groups: {}", analyst.text);
+    let listed = |who: &'static str| {
+        let world = &world;
+        async move {
+            let reply = world
+                .server
+                .send(Method::GET, "/api/v1/groups", Auth::Token(&world.members[who].token), &headers, None)
+                .await;
+            reply.json()["groups"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!((listed("MY").await, listed("JP").await), (1, 0), "members see the group, others do not");
+
+    world.group = (group["id"].as_str().unwrap().to_owned(), vec!["VN", "MY"]);
+    let object = world.object("VN", Some(Tlp::AmberStrict), Scope::Group, "2024-01-01T00:00:00.000Z", None);
+    let id = object["id"].as_str().unwrap().to_owned();
+    world.post(&world.shared, "VN", &[object]).await;
+    let path = format!("/taxii2/selat/collections/{}/objects/{id}/", world.shared);
+    assert_eq!(world.get(&path, Some("MY")).await.status.as_u16(), 200, "a group member sees it");
+    world.get(&path, Some("TH")).await.assert_error(404, "object-not-found");
+    world.get(&path, Some("MY-BANKING")).await.assert_error(404, "object-not-found");
+
+    let members_path = format!("/api/v1/groups/{}/members", world.group.0);
+    let replace = json!({"members": [world.identity("VN"), world.identity("TH")]}).to_string().into_bytes();
+    let by_stranger = world
+        .server
+        .send(
+            Method::PUT,
+            &members_path,
+            Auth::Token(&world.members["TH"].token),
+            &headers,
+            Some(replace.clone()),
+        )
+        .await;
+    assert_eq!(by_stranger.status.as_u16(), 403, "{}", by_stranger.text);
+    let replaced =
+        world.server.send(Method::PUT, &members_path, Auth::Token(&admin), &headers, Some(replace)).await;
+    assert_eq!(replaced.status.as_u16(), 200, "{}", replaced.text);
+    assert_eq!(world.get(&path, Some("TH")).await.status.as_u16(), 200, "TH joined");
+    world.get(&path, Some("MY")).await.assert_error(404, "object-not-found");
+    let spec = world.server.send(Method::GET, "/api/v1/openapi.json", Auth::None, &[], None).await.json();
+    assert!(
+        spec["paths"]["/groups"]["post"].is_object()
+            && spec["paths"]["/groups/{group_id}/members"]["put"].is_object()
+    );
+    world.server.stop().await;
+}
