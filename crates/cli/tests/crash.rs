@@ -32,10 +32,12 @@ fn sigkill_during_import_loses_nothing_committed() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    // Kill once a few batches are committed: the write-ahead log has grown past 1 MB.
+    // Kill once a few batches are committed: the write-ahead log has grown past 8 MB (a batch of
+    // 500 objects writes about 2 MB with its labels, and a transaction may spill frames to the log
+    // before it commits, so a smaller threshold can be reached before the first commit).
     let wal = data.join("selat.db-wal");
     let started = Instant::now();
-    while std::fs::metadata(&wal).map_or(0, |m| m.len()) < 1_000_000 {
+    while std::fs::metadata(&wal).map_or(0, |m| m.len()) < 8_000_000 {
         assert!(started.elapsed() < Duration::from_secs(120), "import made no progress");
         assert!(child.try_wait().unwrap().is_none(), "import finished before it could be killed");
         std::thread::sleep(Duration::from_millis(5));
