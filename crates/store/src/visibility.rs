@@ -6,7 +6,7 @@
 //! whose window filled without filling the page says `more` and resumes after the window.
 
 use crate::MAX_SCAN_PER_PAGE;
-use crate::model::PageQuery;
+use crate::model::{Page, PageQuery};
 
 /// Candidates examined for a page with filters that may hide many of them (types, spec versions,
 /// first or specific versions).
@@ -20,6 +20,27 @@ pub(crate) fn candidate_window(query: &PageQuery) -> usize {
     let light = query.types.is_empty() && query.spec_versions.is_empty() && (versions.all || only_last);
     // Under `last`, an older version in the window hides itself; twice the page absorbs a few.
     if light { (2 * fetch).min(MAX_SCAN_PER_PAGE) } else { FILTERED_WINDOW.max(fetch) }
+}
+
+/// A viewer's page from the rows its filtered candidates gave (`limit + 1` at most, in
+/// `date_added` order): more when a row is left over, or when the window filled (the next page
+/// resumes after the window's last candidate).
+pub(crate) fn viewer_page<T>(
+    mut rows: Vec<T>,
+    limit: usize,
+    date_added: impl Fn(&T) -> i64,
+    candidates: &[i64],
+    window: usize,
+) -> Page<T> {
+    if rows.len() > limit {
+        rows.truncate(limit);
+        let next = rows.last().map(date_added);
+        Page { entries: rows, more: true, next_added_after_us: next }
+    } else if candidates.len() >= window {
+        Page { entries: rows, more: true, next_added_after_us: candidates.last().copied() }
+    } else {
+        Page { entries: rows, more: false, next_added_after_us: None }
+    }
 }
 
 #[cfg(test)]

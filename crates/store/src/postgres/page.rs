@@ -19,7 +19,7 @@ use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 use crate::MAX_SCAN_PER_PAGE;
 use crate::error::Result;
 use crate::model::{ManifestEntry, ObjectEntry, Page, PageQuery};
-use crate::visibility::candidate_window;
+use crate::visibility::{candidate_window, viewer_page};
 
 /// A page row: date_added, id, version, spec_version, json (objects pages only), tlp, owner.
 type Row = (i64, String, i64, String, Option<String>, Option<String>, Option<String>);
@@ -90,16 +90,20 @@ async fn viewer_rows(
     if labels.is_empty() {
         return Ok(Page { entries: Vec::new(), more: false, next_added_after_us: None });
     }
-    let window = candidate_window(query) as i64;
+    let window = candidate_window(query);
     let after = query.added_after_us.unwrap_or(i64::MIN);
     // One index range per label (LATERAL), merged.
     let sql = "SELECT c.date_added_us FROM UNNEST($2::text[]) AS x(label), LATERAL \
                (SELECT date_added_us FROM entry_labels WHERE collection_key = $1 AND label = x.label \
                 AND date_added_us > $3 ORDER BY date_added_us LIMIT $4) AS c \
                GROUP BY c.date_added_us ORDER BY c.date_added_us LIMIT $4";
-    let candidates: Vec<i64> =
-        sqlx::query_scalar(sql).bind(key).bind(labels).bind(after).bind(window).fetch_all(&mut *conn).await?;
-    let window_full = candidates.len() as i64 >= window;
+    let candidates: Vec<i64> = sqlx::query_scalar(sql)
+        .bind(key)
+        .bind(labels)
+        .bind(after)
+        .bind(window as i64)
+        .fetch_all(&mut *conn)
+        .await?;
     let mut entries: Vec<Row> = Vec::new();
     if !candidates.is_empty() {
         let json = if with_json { "v.json" } else { "NULL::text" };
@@ -114,15 +118,7 @@ async fn viewer_rows(
         qb.push(" ORDER BY e.date_added_us LIMIT ").push_bind(limit as i64 + 1);
         entries = qb.build_query_as().fetch_all(&mut *conn).await?;
     }
-    Ok(if entries.len() > limit {
-        entries.truncate(limit);
-        let next = entries.last().map(|e| e.0);
-        Page { entries, more: true, next_added_after_us: next }
-    } else if window_full {
-        Page { entries, more: true, next_added_after_us: candidates.last().copied() }
-    } else {
-        Page { entries, more: false, next_added_after_us: None }
-    })
+    Ok(viewer_page(entries, limit, |e| e.0, &candidates, window))
 }
 
 /// The page statement: entries of one collection after `added_after`, filtered, in `date_added`

@@ -23,7 +23,7 @@ use super::sql::{push_ids, push_in};
 use crate::MAX_SCAN_PER_PAGE;
 use crate::error::Result;
 use crate::model::{ManifestEntry, ObjectEntry, Page, PageQuery};
-use crate::visibility::candidate_window;
+use crate::visibility::{candidate_window, viewer_page};
 
 /// A page row: date_added, id, version, spec_version, json (objects pages only), tlp, owner.
 type Row = (i64, String, i64, String, Option<String>, Option<String>, Option<String>);
@@ -108,7 +108,6 @@ async fn viewer_rows(
     }
     qb.push(") ORDER BY date_added_us LIMIT ").push_bind(window as i64);
     let candidates: Vec<i64> = qb.build_query_scalar().fetch_all(&mut *conn).await?;
-    let window_full = candidates.len() >= window;
     let mut entries: Vec<Row> = Vec::new();
     if !candidates.is_empty() {
         let json = if with_json { "v.json" } else { "NULL" };
@@ -126,15 +125,7 @@ async fn viewer_rows(
         qb.push(" ORDER BY e.date_added_us LIMIT ").push_bind(limit as i64 + 1);
         entries = qb.build_query_as().fetch_all(&mut *conn).await?;
     }
-    Ok(if entries.len() > limit {
-        entries.truncate(limit);
-        let next = entries.last().map(|e| e.0);
-        Page { entries, more: true, next_added_after_us: next }
-    } else if window_full {
-        Page { entries, more: true, next_added_after_us: candidates.last().copied() }
-    } else {
-        Page { entries, more: false, next_added_after_us: None }
-    })
+    Ok(viewer_page(entries, limit, |e| e.0, &candidates, window))
 }
 
 /// The page statement: entries of one collection after `added_after`, filtered, in `date_added`
