@@ -37,6 +37,10 @@ pub struct TaxiiArgs {
     /// Concurrent readers paging the large collection (each reads its share of the pages).
     #[arg(long, default_value_t = 4)]
     readers: usize,
+    /// Times each reader pages through the large collection (more passes, steadier percentiles
+    /// when few pages are visible).
+    #[arg(long, default_value_t = 1)]
+    passes: usize,
     /// Percent of the large collection the reader may see: the rest is kept to its owner by the
     /// access rule (1 measures paging cost when most objects are invisible to the viewer).
     #[arg(long, default_value_t = 100)]
@@ -45,6 +49,10 @@ pub struct TaxiiArgs {
     /// in a temporary directory).
     #[arg(long, value_name = "URL")]
     database: Option<String>,
+    /// Keep the large collection's node in DIR, and page the one already there on later runs
+    /// instead of loading it again (as that first run's `--large` and `--visible-percent` made it).
+    #[arg(long, value_name = "DIR")]
+    keep: Option<PathBuf>,
     /// The Python with medallion installed (the test venv); without it Selat runs alone.
     #[arg(long, default_value = ".venv/bin/python")]
     python: PathBuf,
@@ -300,11 +308,79 @@ fn start_medallion(python: &Path) -> anyhow::Result<(Target, Child, tempfile::Te
 /// 100-object pages over HTTP: one reader through the whole collection, and `readers` readers at
 /// once each following `next` for its share of the pages; objects/s served, p50 and p99 per page.
 async fn large_collection(client: &reqwest::Client, args: &TaxiiArgs, readers: usize) -> anyhow::Result<()> {
+    let temporary = tempfile::tempdir()?;
+    let dir = match &args.keep {
+        Some(keep) => {
+            std::fs::create_dir_all(keep)?;
+            keep.clone()
+        }
+        None => temporary.path().to_owned(),
+    };
+    let node = Arc::new(Node::open_with(&dir, args.database.as_deref()).await?);
+    let (collection, token) = match kept_collection(&node).await? {
+        Some(kept) => {
+            println!("selat large: paging the collection kept in {}", dir.display());
+            kept
+        }
+        None => load_large(&node, args, &dir).await?,
+    };
+    let (target, handle) = serve(node, &dir, &collection, &token).await?;
+    let target = Arc::new(target);
+    let passes = args.passes.max(1);
+    let started = Instant::now();
+    let (mut count, mut latencies) = (0, Vec::new());
+    for _ in 0..passes {
+        let (n, mut l) = page_all(client, &target, None).await?;
+        count += n;
+        latencies.append(&mut l);
+    }
+    report_paging("1 reader", count, latencies, started.elapsed());
+    let pages_each = (count / passes).max(1).div_ceil(PAGE_LIMIT).div_ceil(readers);
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..readers)
+        .map(|_| {
+            let (client, target) = (client.clone(), Arc::clone(&target));
+            tokio::spawn(async move {
+                let (mut count, mut latencies) = (0, Vec::new());
+                for _ in 0..passes {
+                    let (n, mut l) = page_all(&client, &target, Some(pages_each)).await?;
+                    count += n;
+                    latencies.append(&mut l);
+                }
+                anyhow::Ok((count, latencies))
+            })
+        })
+        .collect();
+    let (mut count, mut latencies) = (0, Vec::new());
+    for task in tasks {
+        let (n, mut l) = task.await??;
+        count += n;
+        latencies.append(&mut l);
+    }
+    report_paging(&format!("{readers} readers"), count, latencies, started.elapsed());
+    handle.abort();
+    Ok(())
+}
+
+/// The collection a previous run kept (see `--keep`), with a fresh token for its reader.
+async fn kept_collection(node: &Node) -> anyhow::Result<Option<(String, String)>> {
+    if node.organisation("BENCH").await?.is_none() {
+        return Ok(None);
+    }
+    let collections = node.store.collections().await?;
+    let kept =
+        collections.iter().find(|c| c.alias.as_deref() == Some("bench")).context("bench collection")?;
+    let reader = if node.organisation("READER").await?.is_some() { "READER" } else { "BENCH" };
+    let token = node.issue_token(reader, Role::Analyst, None, "bench", None).await?.text;
+    Ok(Some((kept.id.clone(), token)))
+}
+
+/// Makes the bench tenant and loads `--large` generated objects through the ingest pipeline, of
+/// which the reader may see `--visible-percent`. Returns the collection and the reader's token.
+async fn load_large(node: &Node, args: &TaxiiArgs, dir: &Path) -> anyhow::Result<(String, String)> {
     let large = args.large;
-    let dir = tempfile::tempdir()?;
-    let node = Arc::new(Node::open_with(dir.path(), args.database.as_deref()).await?);
-    let (collection, owner_token) = bench_tenant(&node).await?;
-    let input = dir.path().join("large.json");
+    let (collection, owner_token) = bench_tenant(node).await?;
+    let input = dir.join("large.json");
     let out = std::io::BufWriter::new(std::fs::File::create(&input)?);
     let visible_percent = args.visible_percent.clamp(1, 100);
     let token = if visible_percent < 100 {
@@ -331,28 +407,8 @@ async fn large_collection(client: &reqwest::Client, args: &TaxiiArgs, readers: u
     let file = std::io::BufReader::new(std::fs::File::open(&input)?);
     let report = ingest::ingest(&node.store, file, &options, |_| {}).await?;
     println!("selat large: {} objects stored in {:.1} s", report.stored, loaded.elapsed().as_secs_f64());
-    let (target, handle) = serve(node, dir.path(), &collection, &token).await?;
-    let target = Arc::new(target);
-    let started = Instant::now();
-    let (count, latencies) = page_all(client, &target, None).await?;
-    report_paging("1 reader", count, latencies, started.elapsed());
-    let pages_each = (count.max(1)).div_ceil(PAGE_LIMIT).div_ceil(readers);
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..readers)
-        .map(|_| {
-            let (client, target) = (client.clone(), Arc::clone(&target));
-            tokio::spawn(async move { page_all(&client, &target, Some(pages_each)).await })
-        })
-        .collect();
-    let (mut count, mut latencies) = (0, Vec::new());
-    for task in tasks {
-        let (n, mut l) = task.await??;
-        count += n;
-        latencies.append(&mut l);
-    }
-    report_paging(&format!("{readers} readers"), count, latencies, started.elapsed());
-    handle.abort();
-    Ok(())
+    std::fs::remove_file(&input)?;
+    Ok((collection, token))
 }
 
 fn report_paging(who: &str, count: usize, mut latencies: Vec<Duration>, elapsed: Duration) {

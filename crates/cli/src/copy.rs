@@ -74,6 +74,9 @@ pub async fn run(args: &Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("copying collection {}", collection.id))?;
         println!("collection {} ({}): {entries} entries", collection.id, collection.title);
     }
+    // A restore writes past the store's own maintenance threshold; the pages that follow need the
+    // planner statistics to be fresh now, not whenever autovacuum (which may be off) gets there.
+    target.maintain().await.context("refreshing the target's table statistics")?;
     let checked = verify(&source, &target, &sample).await.context("verifying the copy")?;
     println!(
         "verified: counts equal for the store and every collection; {checked} sampled entries byte-for-byte equal"

@@ -37,7 +37,7 @@ mod scan;
 mod test_database;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::AtomicI64;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -71,13 +71,25 @@ pub struct PgOptions {
     pub max_connections: u32,
     /// How long an operation waits for a free connection before failing.
     pub acquire_timeout: Duration,
+    /// Rows written after which the store refreshes its tables' planner statistics and visibility
+    /// maps itself (`VACUUM (ANALYZE)`, in the background). PostgreSQL's autovacuum does the same
+    /// when it is on, but it may be off; without fresh statistics after a bulk load the planner
+    /// takes a label's index range for a handful of rows and reads all of it. 0 turns this off.
+    pub maintenance_after_rows: u64,
 }
 
 impl Default for PgOptions {
     fn default() -> Self {
-        PgOptions { max_connections: 16, acquire_timeout: Duration::from_secs(30) }
+        PgOptions {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(30),
+            maintenance_after_rows: 100_000,
+        }
     }
 }
+
+/// Refreshes the statistics and visibility maps of the tables a page reads.
+const MAINTENANCE: &str = "VACUUM (ANALYZE) object_versions, collection_entries, object_labels, entry_labels";
 
 /// A store in a PostgreSQL database. Cheap to clone: clones share the pool.
 #[derive(Debug, Clone)]
@@ -90,6 +102,10 @@ pub struct PgStore {
     seq_final: Arc<AtomicI64>,
     /// The migrations this handle applied when it connected.
     applied: Arc<Vec<AppliedMigration>>,
+    /// Rows stored since the tables were last maintained, and whether maintenance is running.
+    written: Arc<AtomicU64>,
+    maintaining: Arc<AtomicBool>,
+    maintenance_after_rows: u64,
 }
 
 impl PgStore {
@@ -108,7 +124,42 @@ impl PgStore {
             .connect_with(connect)
             .await?;
         let applied = migrate(&pool).await?;
-        Ok(PgStore { pool, keys: Arc::default(), seq_final: Arc::default(), applied: Arc::new(applied) })
+        Ok(PgStore {
+            pool,
+            keys: Arc::default(),
+            seq_final: Arc::default(),
+            applied: Arc::new(applied),
+            written: Arc::default(),
+            maintaining: Arc::default(),
+            maintenance_after_rows: options.maintenance_after_rows,
+        })
+    }
+
+    /// Refreshes the planner statistics and visibility maps of the tables pages read
+    /// (`VACUUM (ANALYZE)`): after a bulk load, a restore, or when autovacuum is off.
+    pub async fn maintain(&self) -> Result<()> {
+        sqlx::query(MAINTENANCE).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Counts `stored` rows and, past [`PgOptions::maintenance_after_rows`], starts maintenance in
+    /// the background (one run at a time; a failure is logged, the next threshold retries).
+    fn note_written(&self, stored: u64) {
+        if self.maintenance_after_rows == 0 || stored == 0 {
+            return;
+        }
+        let written = self.written.fetch_add(stored, Ordering::Relaxed) + stored;
+        if written < self.maintenance_after_rows || self.maintaining.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        self.written.store(0, Ordering::Relaxed);
+        let store = self.clone();
+        tokio::spawn(async move {
+            if let Err(cause) = store.maintain().await {
+                tracing::warn!(%cause, "refreshing table statistics failed");
+            }
+            store.maintaining.store(false, Ordering::Release);
+        });
     }
 
     /// The schema migrations applied when this store connected (none when it was up to date).
@@ -152,7 +203,9 @@ impl Store for PgStore {
     }
 
     async fn ingest(&self, batch: &[NewVersion], collection: Option<&str>) -> Result<Vec<Outcome>> {
-        ingest::ingest(&self.pool, batch, collection).await
+        let outcomes = ingest::ingest(&self.pool, batch, collection).await?;
+        self.note_written(outcomes.iter().filter(|o| matches!(o, Outcome::Stored { .. })).count() as u64);
+        Ok(outcomes)
     }
 
     async fn objects_page(&self, query: &PageQuery) -> Result<Page<ObjectEntry>> {

@@ -54,7 +54,12 @@ async fn rows(pool: &PgPool, key: i64, query: &PageQuery, with_json: bool) -> Re
     query.check_limits()?;
     let limit = query.limit_applied();
     let after = query.added_after_us.unwrap_or(i64::MIN);
-    let mut tx = pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?;
+    // Generic plans: a page's statements are planned once per connection, not once per page with
+    // the page's values (planning the viewer's statements took longer than running them). Their
+    // shape already fixes the plan: one index range per label, one look-up per candidate.
+    let mut tx = pool
+        .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan")
+        .await?;
     if let (Some(labels), true) = (query.audience.labels(), query.ids.is_empty()) {
         let page = viewer_rows(&mut tx, key, query, labels, with_json).await?;
         tx.commit().await?;
@@ -104,21 +109,52 @@ async fn viewer_rows(
         .bind(window as i64)
         .fetch_all(&mut *conn)
         .await?;
+    // The rule rarely hides a candidate, so the first `limit + 1` candidates usually fill the
+    // page: look those up first, and the rest of the window only when they did not.
     let mut entries: Vec<Row> = Vec::new();
-    if !candidates.is_empty() {
-        let json = if with_json { "v.json" } else { "NULL::text" };
-        let mut qb = QueryBuilder::new(format!(
-            "SELECT e.date_added_us, e.id, e.version_us, e.spec_version, {json}, v.tlp, v.owner \
-             FROM collection_entries AS e JOIN object_versions AS v ON v.seq = e.seq \
-             WHERE e.collection_key = "
-        ));
-        qb.push_bind(key).push(" AND e.date_added_us = ANY(").push_bind(candidates.clone()).push(")");
-        push_filters(&mut qb, query);
-        push_rest_of_rule(&mut qb, labels);
-        qb.push(" ORDER BY e.date_added_us LIMIT ").push_bind(limit as i64 + 1);
-        entries = qb.build_query_as().fetch_all(&mut *conn).await?;
+    let (first, rest) = candidates.split_at(candidates.len().min(limit + 1));
+    for chunk in [first, rest] {
+        if chunk.is_empty() || entries.len() > limit {
+            break;
+        }
+        let fetch = limit + 1 - entries.len();
+        entries.append(&mut candidate_rows(conn, key, query, labels, with_json, chunk, fetch).await?);
     }
     Ok(viewer_page(entries, limit, |e| e.0, &candidates, window))
+}
+
+/// The entries among `candidates` that pass the filters and the rest of the rule, in `date_added`
+/// order, at most `fetch` of them.
+async fn candidate_rows(
+    conn: &mut PgConnection,
+    key: i64,
+    query: &PageQuery,
+    labels: &[String],
+    with_json: bool,
+    candidates: &[i64],
+    fetch: usize,
+) -> Result<Vec<Row>> {
+    // One primary-key look-up per candidate, in a LATERAL subquery that the planner cannot turn
+    // into a scan of the collection in `date_added` order (PostgreSQL 15 chooses that for
+    // `date_added_us = ANY(…) ORDER BY date_added_us` and reads half the collection to find a
+    // page); the JSON is read only for the rows of the page.
+    let json = if with_json { "(SELECT json FROM object_versions WHERE seq = p.seq)" } else { "NULL::text" };
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT p.date_added_us, p.id, p.version_us, p.spec_version, {json}, p.tlp, p.owner FROM \
+         (SELECT r.* FROM UNNEST("
+    ));
+    qb.push_bind(candidates.to_vec()).push(
+        "::bigint[]) AS c(date_added_us), LATERAL \
+         (SELECT e.date_added_us, e.id, e.version_us, e.spec_version, e.seq, v.tlp, v.owner \
+         FROM collection_entries AS e JOIN object_versions AS v ON v.seq = e.seq \
+         WHERE e.collection_key = ",
+    );
+    qb.push_bind(key).push(" AND e.date_added_us = c.date_added_us");
+    push_filters(&mut qb, query);
+    push_rest_of_rule(&mut qb, labels);
+    qb.push(" LIMIT 1) AS r ORDER BY r.date_added_us LIMIT ").push_bind(fetch as i64);
+    qb.push(") AS p ORDER BY p.date_added_us");
+    Ok(qb.build_query_as().fetch_all(&mut *conn).await?)
 }
 
 /// The page statement: entries of one collection after `added_after`, filtered, in `date_added`

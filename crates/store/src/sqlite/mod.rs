@@ -44,6 +44,8 @@ pub struct SqliteOptions {
     pub busy_timeout: Duration,
     /// Page cache of the writer connection, in KiB.
     pub writer_cache_kib: u32,
+    /// Page cache of each reader connection, in KiB.
+    pub reader_cache_kib: u32,
     /// Database page size in bytes, used when the file is created. Measured: 16 KiB pages ingest
     /// about 30% faster than SQLite's 4 KiB default for ~600-byte objects.
     pub page_size: u32,
@@ -58,6 +60,7 @@ impl Default for SqliteOptions {
             readers: 4,
             busy_timeout: Duration::from_secs(10),
             writer_cache_kib: 64 * 1024,
+            reader_cache_kib: 16 * 1024,
             page_size: 16384,
             wal_autocheckpoint_pages: 4096,
         }
@@ -105,7 +108,12 @@ impl SqliteStore {
         let applied = migrate(&writer).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(options.readers.max(1))
-            .connect_with(base.read_only(true))
+            .connect_with(
+                base.read_only(true)
+                    // No `mmap_size`: a reader unmaps the whole file whenever another connection
+                    // has written (measured: 11 ms per reader per write at 1.2 GB).
+                    .pragma("cache_size", format!("-{}", options.reader_cache_kib)),
+            )
             .await?;
         Ok(SqliteStore { writer, reader, keys: Arc::default(), applied: Arc::new(applied) })
     }
