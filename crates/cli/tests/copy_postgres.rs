@@ -139,6 +139,7 @@ fn version(id: &str, is_sco: bool, owner: &str, modified_us: i64) -> selat_store
     selat_store::NewVersion {
         json: format!(r#"{{"id":"{id}","type":"{object_type}","modified":{modified_us},"owner":"{owner}"}}"#),
         audience: vec![format!("org:{owner}")],
+        observables: Vec::new(),
         id: id.to_owned(),
         object_type,
         spec_version: "2.1".into(),
@@ -267,6 +268,7 @@ async fn ingest_continues_after_the_copy(url: &str) {
     let new = selat_store::NewVersion {
         json: format!(r#"{{"id":"{id}","type":"indicator"}}"#),
         audience: Vec::new(),
+        observables: Vec::new(),
         id,
         object_type: "indicator".into(),
         spec_version: "2.1".into(),

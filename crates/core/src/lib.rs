@@ -7,6 +7,7 @@
 //! - [`audit`]: the audit log: entries buffered to one writer task, appended in hash-chained
 //!   batches; queries and chain verification.
 //! - [`policy`]: the one access rule (who may see an object), with its matrix test.
+//! - [`observables`]: the values an object carries, for the observable index built at ingest.
 //!
 //! Nothing here knows HTTP or prints; callers observe progress through callbacks.
 
@@ -17,6 +18,7 @@ pub mod auth;
 pub mod demo;
 pub mod ingest;
 pub mod node;
+pub mod observables;
 pub mod org;
 pub mod policy;
 pub mod region;
