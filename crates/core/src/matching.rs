@@ -450,7 +450,7 @@ mod tests {
     #[test]
     fn lifecycle_opinions_and_not_matchable() {
         let ip = "[ipv4-addr:value = '203.0.113.5']";
-        let objects = vec![
+        let objects = [
             indicator(1, ip, json!({})),
             indicator(2, ip, json!({"revoked": true})),
             indicator(

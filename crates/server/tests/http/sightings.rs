@@ -160,7 +160,7 @@ async fn match_and_correlation_errors() {
     assert_eq!(status, 400, "{body}");
     // An object SG may not see is a 404, as one that does not exist.
     let private = ip_indicator("192.0.2.77", "organisation");
-    server.add(&fixture.shared, &fixture.tokens.my_analyst, &[private.clone()]).await;
+    server.add(&fixture.shared, &fixture.tokens.my_analyst, std::slice::from_ref(&private)).await;
     let path = format!("/api/v1/objects/{}/correlations", private["id"].as_str().unwrap());
     let (status, hidden) = api(&server, Method::GET, &path, Some(&token), None).await;
     let (_, missing) = api(

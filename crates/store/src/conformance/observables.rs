@@ -49,7 +49,7 @@ pub async fn observable_index_finds_visible_holders<S: Store>(store: S) {
     ingest_ok(&store, &[sco_alice.clone(), ind_bob.clone(), ind_v1.clone()], None).await;
     // A new version drops the old value and carries the IP.
     let ind_v2 = carrying(sdo("indicator", 3, ALICE, T0 + 2), &["org:a"], &[ip]);
-    ingest_ok(&store, &[ind_v2.clone()], None).await;
+    ingest_ok(&store, std::slice::from_ref(&ind_v2), None).await;
     let (a, b, c) = (sco_alice.id.as_str(), ind_bob.id.as_str(), ind_v2.id.as_str());
 
     let all = hits(&store, &[ip.1], Audience::Unrestricted, 100).await;
@@ -104,7 +104,7 @@ pub async fn observable_index_limits<S: Store>(store: S) {
     assert!(matches!(refused, Err(Error::ObservableTooLong { .. })), "{refused:?}");
     let nothing = hits(&store, &["ok.example"], Audience::Unrestricted, 10).await;
     assert!(nothing.is_empty(), "a refused batch stores nothing, not even its other versions' values");
-    ingest_ok(&store, &[ok.clone()], None).await;
+    ingest_ok(&store, std::slice::from_ref(&ok), None).await;
     let found = hits(&store, &["ok.example"], Audience::Unrestricted, 10).await;
     assert_eq!(found, pairs(&[("ok.example", ok.id.as_str())]));
 }
@@ -116,7 +116,7 @@ pub async fn latest_versions_through_audience<S: Store>(store: S) {
     let v1 = carrying(sdo("report", 6, ALICE, T0 + 1), &["org:a", "community"], &[]);
     let v2 = carrying(sdo("report", 6, ALICE, T0 + 2), &["org:a"], &[]);
     ingest_ok(&store, &[alice.clone(), bob.clone(), v1], None).await;
-    ingest_ok(&store, &[v2.clone()], None).await;
+    ingest_ok(&store, std::slice::from_ref(&v2), None).await;
     let owners =
         |rows: Vec<crate::model::StoredVersion>| rows.into_iter().map(|r| r.owner).collect::<Vec<_>>();
     let all = store.latest_versions(&alice.id, &Audience::Unrestricted).await.unwrap();
