@@ -152,3 +152,40 @@ async fn correlation_of_a_value_hints_at_nothing_hidden() {
     let bad = node.correlate_value(&"x".repeat(5000), &as_org(&node, "MY").await).await;
     assert!(matches!(bad, Err(CorrelationError::Invalid(_))), "{bad:?}");
 }
+
+#[tokio::test]
+async fn an_over_correlating_value_is_capped_with_a_note_and_warninglists_flag_it() {
+    let (_dir, node) = seeded().await;
+    let many: Vec<Value> = (0..=selat_core::correlation::MAX_CORRELATION_HOLDERS)
+        .map(|n| {
+            let id = format!("indicator--00000000-0000-4000-8000-{:012}", 0xb00 + n);
+            marked(indicator(&id, "MY", "1.0.0.1"), GREEN, "community")
+        })
+        .collect();
+    publish(&node, "MY", many).await;
+    let sg = node.correlate_value("1.0.0.1", &as_org(&node, "SG").await).await.unwrap();
+    let value = &sg.values[0];
+    assert!(value.more, "{value:?}");
+    assert_eq!(value.objects.len(), selat_core::correlation::MAX_CORRELATION_HOLDERS);
+    assert!(sg.notes.iter().any(|n| n.contains("MAX_CORRELATION_HOLDERS")), "{:?}", sg.notes);
+    assert!(value.benign.is_empty(), "1.0.0.1 is in no built-in range");
+    // The cap counts only what the viewer may see: as many holders SG may not see leave no trace.
+    let hidden: Vec<Value> = (0..=selat_core::correlation::MAX_CORRELATION_HOLDERS)
+        .map(|n| {
+            let id = format!("indicator--00000000-0000-4000-8000-{:012}", 0xc00 + n);
+            marked(indicator(&id, "MY", "1.0.0.2"), GREEN, "organisation")
+        })
+        .collect();
+    publish(&node, "MY", hidden).await;
+    let none = node.correlate_value("1.0.0.2", &as_org(&node, "SG").await).await.unwrap();
+    assert!(none.values.is_empty() && none.notes.is_empty(), "{none:?}");
+    let mine = node.correlate_value("1.0.0.2", &as_org(&node, "MY").await).await.unwrap();
+    assert!(mine.values[0].more, "the owner sees them all, capped");
+
+    let Some(data) = selat_testdata::shared_data("an_over_correlating_value_is_capped") else { return };
+    let lists = selat_core::benign::Warninglists::load(&data.join("misp-warninglists")).unwrap();
+    node.set_warninglists(lists);
+    let flagged = node.correlate_value("1.0.0.1", &as_org(&node, "SG").await).await.unwrap();
+    let flags: Vec<&str> = flagged.values[0].benign.iter().map(|f| f.source).collect();
+    assert_eq!(flags, ["warninglist"], "a public resolver: {:?}", flagged.values[0].benign);
+}
