@@ -180,3 +180,26 @@ async fn match_and_correlation_errors() {
         api(&server, Method::GET, "/api/v1/correlations?value=192.0.2.77", Some(&token), None).await;
     assert_eq!(by_value["values"], json!([]), "no hint of MY's organisation-scoped indicator: {by_value}");
 }
+
+#[tokio::test]
+async fn warninglists_from_the_configuration_flag_values_and_a_bad_directory_stops_the_start() {
+    let fixture = Fixture::new().await;
+    let node =
+        std::sync::Arc::new(selat_core::node::Node::open(&fixture.dir.path().join("other")).await.unwrap());
+    let mut config =
+        selat_server::ServerConfig::new("127.0.0.1:0".parse().unwrap(), fixture.dir.path().join("other"));
+    config.warninglists = Some(fixture.dir.path().join("no-such-directory"));
+    let failed = selat_server::Application::build_with_node(config.clone(), node.clone()).await;
+    let message = failed.err().expect("a missing warninglists directory is an error").to_string();
+    assert!(message.contains("warninglists") && message.contains("no-such-directory"), "{message}");
+
+    let Some(data) = selat_testdata::shared_data("warninglists_from_the_configuration") else { return };
+    config.warninglists = Some(data.join("misp-warninglists"));
+    let app = selat_server::Application::build_with_node(config, node.clone()).await.unwrap();
+    assert!(node.warninglists().len() >= 4, "loaded at start");
+    drop(app);
+    let audience = node.org_audience(None, false).await.unwrap();
+    let answer = node.correlate_value("google.com", &audience).await.unwrap();
+    assert!(answer.values.is_empty(), "no object carries it: nothing to flag");
+    assert!(!node.warninglists().flags("google.com").is_empty());
+}
