@@ -79,6 +79,7 @@ pub(crate) async fn post(
         .match_observations(&request.observations, &audience, options, &mut builder)
         .await
         .map_err(matching_error)?;
+    audit(&state, principal, &answer).await;
     let mut body = serde_json::to_value(&answer).map_err(|e| JsonError::internal("match answer", &e))?;
     if request.store_sightings {
         let sightings = builder.finish(&sighting_options);
@@ -89,6 +90,35 @@ pub(crate) async fn post(
         body["sightings"] = json!(stored);
     }
     Ok(Json(body).into_response())
+}
+
+/// One audit entry when matches name AMBER, AMBER+STRICT, RED or unmarked indicators.
+async fn audit(
+    state: &AppState,
+    principal: &selat_core::org::Principal,
+    answer: &selat_core::matching::MatchAnswer,
+) {
+    if !answer.matches.iter().any(|m| selat_store::tlp_is_sensitive(m.tlp.as_deref())) {
+        return;
+    }
+    let ids: Vec<&str> = answer.matches.iter().map(|m| m.indicator.as_str()).collect();
+    let orgs = state.node().organisations().await.unwrap_or_default();
+    let subjects: Vec<String> = answer
+        .matches
+        .iter()
+        .filter_map(|m| m.created_by_ref.as_deref())
+        .filter_map(|creator| orgs.iter().find(|o| o.identity == creator).map(|o| o.short_name.clone()))
+        .collect();
+    let detail = format!("{} matches", answer.matches.len());
+    let entry = selat_core::audit::AuditEntry::read(
+        Some(principal),
+        "match",
+        detail,
+        ids.len() as u64,
+        Some(selat_core::audit::ids_hash(&ids)),
+        &subjects,
+    );
+    state.node().audit().record(entry).await;
 }
 
 fn sighting_options(request: &MatchRequest, identity: &str) -> Result<SightingOptions, JsonError> {
