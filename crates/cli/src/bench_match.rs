@@ -25,7 +25,7 @@ use selat_pattern::{MatchIndex, Pattern};
 use serde_json::{Value, json};
 
 use crate::bench::{rss_kib, splitmix, uuid_for};
-use crate::match_cmd::{IndicatorInfo, match_lines, observed_once};
+use crate::match_cmd::{Extras, IndicatorInfo, match_lines, observed_once};
 
 /// Indicators that only the full evaluator decides (integer comparisons on a list property).
 const EVALUATED_INDICATORS: u64 = 10;
@@ -291,6 +291,8 @@ pub fn run(args: &MatchArgs) -> anyhow::Result<ExitCode> {
             id: json!(format!("indicator--{}", uuid_for(8, n))),
             created_by_ref: Value::Null,
             tlp: Value::Null,
+            opinions: Value::Null,
+            disputed: false,
         })
         .collect();
 
@@ -306,7 +308,8 @@ pub fn run(args: &MatchArgs) -> anyhow::Result<ExitCode> {
     let observed_at = "2026-01-01T00:00:00.000Z";
     let mut out = Vec::new();
     let started = Instant::now();
-    let tally = match_lines(text.as_bytes(), &index, &infos, observed_at, &mut out, false)?;
+    let mut extras = Extras::plain(selat_stix::Timestamp::now_millis());
+    let tally = match_lines(text.as_bytes(), &index, &infos, observed_at, &mut out, false, &mut extras)?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "matched {} observations in {secs:.3} s = {:.0} observations/s ({:.0} MB/s), one thread, parsing included",

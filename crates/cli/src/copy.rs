@@ -158,7 +158,17 @@ async fn copy_versions(source: &SqliteStore, target: &PgStore, batch: usize) -> 
     let mut copied = 0;
     loop {
         let page = source.scan(&query).await?;
-        copied += target.restore_versions(&page.rows).await?;
+        // The observable index is derived data: extracted again from each version's JSON.
+        let observables: Vec<Vec<selat_store::Observable>> = page
+            .rows
+            .iter()
+            .map(|row| {
+                serde_json::from_str(&row.json)
+                    .map(|value| selat_core::observables::extract(&value).values)
+                    .unwrap_or_default()
+            })
+            .collect();
+        copied += target.restore_versions(&page.rows, &observables).await?;
         bar.inc(page.rows.len() as u64);
         match page.next_after {
             Some(after) => query.after = Some(after),

@@ -16,7 +16,11 @@
 //! "value"}` for values and `{"id"}` for JSON objects. Verdicts are the evaluator's
 //! (`selat_pattern::MatchIndex`). Revoked indicators and those whose `valid_until` has passed
 //! are skipped unless `--include-expired`; indicators whose `pattern_type` is not `stix`, or
-//! whose pattern does not parse, are counted on standard error as not matchable. Exit code: 0,
+//! whose pattern does not parse, are counted on standard error as not matchable. `opinion`s in
+//! the file are shown with the matches of the indicators they are about (`"opinions"`, when there
+//! are any); `--suppress-disputed` drops the matches of indicators one disputes. With
+//! `--sightings --sighted-by IDENTITY`, one STIX bundle of `sighting` objects (one per indicator
+//! matched, `selat_core::sighting`) is printed instead of match lines. Exit code: 0,
 //! or 1 when some lines could not be read as observations or some matches failed, 2 when an
 //! input cannot be read.
 
@@ -27,8 +31,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use selat_core::matching::{
+    Indicators, Lifecycle, MAX_OPINIONS_PER_MATCH, OpinionRef, Seen, lifecycle, seen_in,
+};
+use selat_core::sighting::{SightingBuilder, SightingOptions};
 use selat_pattern::{MatchError, MatchIndex, Matches, Pattern};
 use selat_stix::bundle::BundleReader;
+use selat_stix::meta::Scope;
+use selat_stix::tlp::Tlp;
 use serde_json::{Value, json};
 
 use crate::inputs::Input;
@@ -40,7 +50,8 @@ const MAX_PROBLEMS_SHOWN: u64 = 20;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A STIX file holding the indicators (bundle, array, single object or NDJSON).
+    /// A STIX file holding the indicators (bundle, array, single object or NDJSON), and any
+    /// `opinion` objects about them.
     #[arg(long, value_name = "BUNDLE")]
     indicators: PathBuf,
     /// Observations: JSON lines, `type,value` CSV or plain values; `-` for standard input.
@@ -49,6 +60,22 @@ pub struct Args {
     /// Also match revoked indicators and those past their `valid_until`.
     #[arg(long)]
     include_expired: bool,
+    /// Drop the matches of indicators that an `opinion` disputes (`disagree`, `strongly-disagree`).
+    #[arg(long)]
+    suppress_disputed: bool,
+    /// Print one STIX bundle of `sighting` objects (one per indicator matched) instead of match lines.
+    #[arg(long, requires = "sighted_by")]
+    sightings: bool,
+    /// With --sightings: the identity where the indicators were sighted (`where_sighted_refs`,
+    /// and the sightings' `created_by_ref`).
+    #[arg(long, value_name = "IDENTITY", requires = "sightings")]
+    sighted_by: Option<String>,
+    /// With --sightings: the sightings' TLP (`clear`, `green`, `amber`, `amber+strict`, `red`).
+    #[arg(long, requires = "sightings")]
+    tlp: Option<String>,
+    /// With --sightings: the sightings' distribution scope (`organisation`, `national`, `community`).
+    #[arg(long, requires = "sightings")]
+    scope: Option<String>,
 }
 
 /// What is printed with each match about its indicator.
@@ -56,6 +83,10 @@ pub(crate) struct IndicatorInfo {
     pub(crate) id: Value,
     pub(crate) created_by_ref: Value,
     pub(crate) tlp: Value,
+    /// The opinions about it (an array, disagreement first), or null.
+    pub(crate) opinions: Value,
+    /// An opinion disputes it.
+    pub(crate) disputed: bool,
 }
 
 /// Why indicators were left out of the index, for the summary.
@@ -69,8 +100,25 @@ struct Skipped {
     not_indicators: u64,
 }
 
+/// What `match_lines` does besides printing match lines.
+pub(crate) struct Extras {
+    /// Drop matches of disputed indicators.
+    pub(crate) suppress_disputed: bool,
+    /// Collect sightings instead of printing match lines.
+    pub(crate) sightings: Option<SightingBuilder>,
+    /// When plain values and SCOs were observed.
+    pub(crate) now: selat_stix::Timestamp,
+}
+
+impl Extras {
+    pub(crate) fn plain(now: selat_stix::Timestamp) -> Self {
+        Extras { suppress_disputed: false, sightings: None, now }
+    }
+}
+
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let now = selat_stix::Timestamp::now_millis();
+    let sighting_options = sighting_options(args)?;
     let (infos, patterns, skipped) = load_indicators(&args.indicators, args.include_expired, now)?;
     report_skipped(&skipped);
     let index = MatchIndex::build(patterns.iter().enumerate());
@@ -87,14 +135,55 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let interactive = stdout.is_terminal();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let tally = match_lines(BufReader::new(reader), &index, &infos, &observed_at, &mut out, interactive)
-        .with_context(|| format!("reading {}", input.name()))?;
+    let mut extras = Extras {
+        suppress_disputed: args.suppress_disputed,
+        sightings: sighting_options.as_ref().map(|_| SightingBuilder::new()),
+        now,
+    };
+    let tally =
+        match_lines(BufReader::new(reader), &index, &infos, &observed_at, &mut out, interactive, &mut extras)
+            .with_context(|| format!("reading {}", input.name()))?;
+    if let (Some(builder), Some(options)) = (&extras.sightings, &sighting_options) {
+        let objects = builder.finish(options);
+        let bundle = json!({"type": "bundle", "id": selat_stix::id::new_v4("bundle"), "objects": objects});
+        serde_json::to_writer(&mut out, &bundle)?;
+        out.write_all(b"\n")?;
+        out.flush()?;
+        eprintln!("{} sightings", objects.len());
+    }
     eprintln!(
-        "{} observations, {} matches; {} lines not understood, {} evaluation errors",
-        tally.observations, tally.matches, tally.unreadable, tally.errors
+        "{} observations, {} matches ({} of disputed indicators suppressed); {} lines not understood, {} evaluation errors",
+        tally.observations, tally.matches, tally.suppressed, tally.unreadable, tally.errors
     );
     let failed = tally.unreadable > 0 || tally.errors > 0;
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The sightings' options from `--sighted-by`, `--tlp` and `--scope`, each checked.
+fn sighting_options(args: &Args) -> anyhow::Result<Option<SightingOptions>> {
+    let Some(sighted_by) = args.sighted_by.as_deref().filter(|_| args.sightings) else { return Ok(None) };
+    match selat_stix::id::Identifier::parse(sighted_by) {
+        Ok(id) if id.object_type == "identity" => {}
+        _ => anyhow::bail!("--sighted-by {sighted_by:?}: expected an identity id (identity--<uuid>)"),
+    }
+    let tlp = args
+        .tlp
+        .as_deref()
+        .map(|name| {
+            Tlp::from_name(name)
+                .with_context(|| format!("--tlp {name:?}: one of clear, green, amber, amber+strict, red"))
+        })
+        .transpose()?;
+    let scope = args
+        .scope
+        .as_deref()
+        .map(|name| {
+            Scope::from_name(name)
+                .filter(|s| matches!(s, Scope::Organisation | Scope::National | Scope::Community))
+                .with_context(|| format!("--scope {name:?}: one of organisation, national, community"))
+        })
+        .transpose()?;
+    Ok(Some(SightingOptions { sighted_by: sighted_by.to_owned(), tlp, scope }))
 }
 
 fn load_indicators(
@@ -106,38 +195,43 @@ fn load_indicators(
     let mut infos = Vec::new();
     let mut patterns = Vec::new();
     let mut skipped = Skipped::default();
+    let mut opinions = Vec::new();
     for raw in BundleReader::new(BufReader::new(file)) {
         let object = raw.and_then(|r| r.parse()).with_context(|| format!("reading {}", path.display()))?;
-        if object.get("type").and_then(Value::as_str) != Some("indicator") {
-            skipped.not_indicators += 1;
-            continue;
+        match object.get("type").and_then(Value::as_str) {
+            Some("indicator") => {}
+            Some("opinion") => {
+                opinions.push(object);
+                continue;
+            }
+            _ => {
+                skipped.not_indicators += 1;
+                continue;
+            }
         }
-        if !include_expired && object.get("revoked").and_then(Value::as_bool) == Some(true) {
-            skipped.revoked += 1;
-            continue;
+        match lifecycle(&object, now, include_expired) {
+            Lifecycle::Matchable(pattern) => {
+                patterns.push(*pattern);
+                infos.push(IndicatorInfo {
+                    id: object.get("id").cloned().unwrap_or(Value::Null),
+                    created_by_ref: object.get("created_by_ref").cloned().unwrap_or(Value::Null),
+                    tlp: selat_stix::tlp::effective_tlp(&object).map_or(Value::Null, |t| json!(t.as_str())),
+                    opinions: Value::Null,
+                    disputed: false,
+                });
+            }
+            Lifecycle::Revoked => skipped.revoked += 1,
+            Lifecycle::Expired => skipped.expired += 1,
+            Lifecycle::OtherPatternType(kind) => *skipped.other_pattern_types.entry(kind).or_default() += 1,
+            Lifecycle::Unparsable => skipped.unparsable += 1,
         }
-        let valid_until = object.get("valid_until").and_then(Value::as_str);
-        let expired = valid_until.and_then(|t| selat_stix::Timestamp::parse(t).ok()).is_some_and(|t| t < now);
-        if !include_expired && expired {
-            skipped.expired += 1;
-            continue;
-        }
-        let pattern_type = object.get("pattern_type").and_then(Value::as_str).unwrap_or("stix");
-        if pattern_type != "stix" {
-            *skipped.other_pattern_types.entry(pattern_type.to_owned()).or_default() += 1;
-            continue;
-        }
-        let parsed = object.get("pattern").and_then(Value::as_str).map(selat_pattern::parse_syntax);
-        let Some(Ok(pattern)) = parsed else {
-            skipped.unparsable += 1;
-            continue;
-        };
-        patterns.push(pattern);
-        infos.push(IndicatorInfo {
-            id: object.get("id").cloned().unwrap_or(Value::Null),
-            created_by_ref: object.get("created_by_ref").cloned().unwrap_or(Value::Null),
-            tlp: selat_stix::tlp::effective_tlp(&object).map_or(Value::Null, |t| json!(t.as_str())),
-        });
+    }
+    // Opinions may come before or after their indicators: attached once everything is read.
+    let compiled = Indicators::build(opinions.iter(), now, include_expired);
+    for info in &mut infos {
+        let Some(list) = info.id.as_str().and_then(|id| compiled.opinions.get(id)) else { continue };
+        info.disputed = list.iter().any(OpinionRef::disagrees);
+        info.opinions = json!(list.iter().take(MAX_OPINIONS_PER_MATCH).collect::<Vec<_>>());
     }
     Ok((infos, patterns, skipped))
 }
@@ -169,6 +263,8 @@ pub(crate) struct Tally {
     pub(crate) matches: u64,
     pub(crate) unreadable: u64,
     pub(crate) errors: u64,
+    /// Matches of disputed indicators dropped (`--suppress-disputed`).
+    pub(crate) suppressed: u64,
 }
 
 /// Matches every line of `reader`, writing one JSON line per match to `out` (flushed after
@@ -180,6 +276,7 @@ pub(crate) fn match_lines(
     observed_at: &str,
     out: &mut impl Write,
     flush_each: bool,
+    extras: &mut Extras,
 ) -> anyhow::Result<Tally> {
     let mut tally = Tally::default();
     let mut line = Vec::new();
@@ -224,18 +321,30 @@ pub(crate) fn match_lines(
             tally.errors += 1;
             note(tally.errors, &format!("line {number}: indicator {}: {error}", infos[indicator].id));
         }
+        let mut seen = None;
         for &&indicator in &matches.matched {
             let info = &infos[indicator];
+            if info.disputed && extras.suppress_disputed {
+                tally.suppressed += 1;
+                continue;
+            }
+            tally.matches += 1;
+            if let Some(builder) = &mut extras.sightings {
+                let seen = seen.get_or_insert_with(|| line_seen(&line, extras.now));
+                let id = info.id.as_str().unwrap_or_default();
+                builder.record(id, seen.first, seen.last, seen.count, seen.observed_data.as_deref());
+                continue;
+            }
             let row = MatchRow {
                 line: number,
                 observation: label.get_or_insert_with(|| shown.to_value()),
                 indicator: &info.id,
                 created_by_ref: &info.created_by_ref,
                 tlp: &info.tlp,
+                opinions: (!info.opinions.is_null()).then_some(&info.opinions),
             };
             serde_json::to_writer(&mut *out, &row)?;
             out.write_all(b"\n")?;
-            tally.matches += 1;
         }
         if flush_each {
             out.flush()?;
@@ -253,6 +362,20 @@ struct MatchRow<'a> {
     indicator: &'a Value,
     created_by_ref: &'a Value,
     tlp: &'a Value,
+    /// The opinions about the indicator, when there are any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    opinions: Option<&'a Value>,
+}
+
+/// When a matched line was observed, how often, and in which `observed-data`: from the
+/// `observed-data` (or bundle) on the line, else once, now.
+fn line_seen(line: &[u8], now: selat_stix::Timestamp) -> Seen {
+    let once = Seen { first: now, last: now, count: 1, observed_data: None };
+    let Ok(object) = serde_json::from_slice::<Value>(line) else { return once };
+    match object.get("type").and_then(Value::as_str) {
+        Some("observed-data" | "bundle") => seen_in(&object, now),
+        _ => once,
+    }
 }
 
 fn note(count: u64, message: &str) {

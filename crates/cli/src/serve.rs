@@ -10,6 +10,7 @@
 //! database = "postgres://selat@db/selat"  # SELAT_DATABASE: unset = SQLite in the data directory
 //! tls_cert = "cert.pem"       # SELAT_TLS_CERT (with tls_key)
 //! tls_key = "key.pem"         # SELAT_TLS_KEY
+//! warninglists = "/etc/selat/misp-warninglists"  # SELAT_WARNINGLISTS: known-benign values
 //!
 //! [limits]
 //! max_body_bytes = 100000000  # SELAT_MAX_BODY_BYTES: the API root's max_content_length
@@ -57,6 +58,9 @@ pub struct Args {
     /// PEM private key of --tls-cert.
     #[arg(long, env = "SELAT_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// A directory of MISP warninglists: correlation flags values on them as known-benign.
+    #[arg(long, env = "SELAT_WARNINGLISTS")]
+    warninglists: Option<PathBuf>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -93,6 +97,7 @@ struct FileConfig {
     database: Option<String>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
+    warninglists: Option<PathBuf>,
     #[serde(default)]
     limits: Limits,
 }
@@ -151,7 +156,8 @@ fn server_config(args: &Args, file: &FileConfig) -> anyhow::Result<ServerConfig>
         lockout_secs: l.lockout_secs.unwrap_or(file.limits.lockout_secs),
     };
     let database = args.database.clone().or_else(|| file.database.clone());
-    Ok(ServerConfig { listen, data_dir: data, database, limits, tls })
+    let warninglists = args.warninglists.clone().or_else(|| file.warninglists.clone());
+    Ok(ServerConfig { listen, data_dir: data, database, limits, tls, warninglists })
 }
 
 /// The demo organisations, one line each, as DESIGN.md says `--demo` prints them.

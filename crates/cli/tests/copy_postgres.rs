@@ -139,6 +139,7 @@ fn version(id: &str, is_sco: bool, owner: &str, modified_us: i64) -> selat_store
     selat_store::NewVersion {
         json: format!(r#"{{"id":"{id}","type":"{object_type}","modified":{modified_us},"owner":"{owner}"}}"#),
         audience: vec![format!("org:{owner}")],
+        observables: Vec::new(),
         id: id.to_owned(),
         object_type,
         spec_version: "2.1".into(),
@@ -222,8 +223,35 @@ async fn same_contents(data: &Path, url: &str) {
             );
         }
     }
+    same_observable_index(&source, &target).await;
     source.close().await;
     target.close().await;
+}
+
+/// The observable index is rebuilt on the target: every value of the latest versions finds the
+/// same holders on both sides.
+async fn same_observable_index(source: &SqliteStore, target: &PgStore) {
+    let mut values = std::collections::BTreeSet::new();
+    for row in scan_all(source, None).await.into_iter().filter(|r| r.is_latest) {
+        let object: serde_json::Value = serde_json::from_str(&row.json).unwrap();
+        values.extend(selat_core::observables::extract(&object).values.into_iter().map(|o| o.value));
+    }
+    assert!(values.len() > 100, "the generated mix carries observable values: {}", values.len());
+    let values: Vec<String> = values.into_iter().take(selat_store::MAX_OBSERVABLE_QUERY_VALUES).collect();
+    let query = selat_store::ObservableQuery {
+        values,
+        limit_per_value: 1000,
+        audience: selat_store::Audience::Unrestricted,
+    };
+    let holders = |hits: Vec<selat_store::ObservableHit>| {
+        let mut out: Vec<(String, String, String, String)> =
+            hits.into_iter().map(|h| (h.value, h.kind, h.id, h.owner)).collect();
+        out.sort();
+        out
+    };
+    let from = holders(source.observable_holders(&query).await.unwrap());
+    assert!(!from.is_empty());
+    assert_eq!(from, holders(target.observable_holders(&query).await.unwrap()), "the observable index");
 }
 
 async fn scan_all<S: Store>(store: &S, collection: Option<&str>) -> Vec<StoredVersion> {
@@ -267,6 +295,7 @@ async fn ingest_continues_after_the_copy(url: &str) {
     let new = selat_store::NewVersion {
         json: format!(r#"{{"id":"{id}","type":"indicator"}}"#),
         audience: Vec::new(),
+        observables: Vec::new(),
         id,
         object_type: "indicator".into(),
         spec_version: "2.1".into(),

@@ -174,3 +174,37 @@ fn bench_match_runs_small_and_checks_itself() {
         .expect("a matches line");
     assert!(matches >= 100, "{out}");
 }
+
+#[test]
+fn opinions_are_shown_with_matches_and_disputed_ones_can_be_suppressed() {
+    let dir = tempfile::tempdir().unwrap();
+    let opinion = |n: u32, about: u32, verdict: &str| {
+        json!({"type": "opinion", "spec_version": "2.1",
+               "id": format!("opinion--00000000-0000-4000-8000-00000000000{n}"),
+               "created": "2024-02-01T00:00:00Z", "modified": "2024-02-01T00:00:00Z",
+               "created_by_ref": IDENTITY, "opinion": verdict,
+               "object_refs": [format!("indicator--00000000-0000-4000-8000-00000000000{about}")]})
+    };
+    // The opinion comes first in the file: it is attached once everything is read.
+    let objects = vec![
+        opinion(1, 2, "strongly-disagree"),
+        indicator(1, "[ipv4-addr:value = '10.0.0.1']", json!({})),
+        indicator(2, "[ipv4-addr:value ISSUBSET '10.0.0.0/8']", json!({})),
+        opinion(2, 1, "agree"),
+    ];
+    let path = dir.path().join("indicators.json");
+    std::fs::write(&path, json!({"type": "bundle", "id": "bundle--1", "objects": objects}).to_string())
+        .unwrap();
+    let path = path.to_str().unwrap();
+    let out = support::run_with_stdin(&["match", "--indicators", path], b"10.0.0.1\n");
+    assert_eq!(out.code, 0, "{out}");
+    let rows: Vec<Value> = out.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 2, "{out}");
+    assert_eq!(rows[0]["opinions"][0]["opinion"], "agree");
+    assert_eq!(rows[1]["opinions"][0]["opinion"], "strongly-disagree", "{out}");
+    assert_eq!(rows[1]["opinions"][0]["id"], "opinion--00000000-0000-4000-8000-000000000001");
+    let out = support::run_with_stdin(&["match", "--indicators", path, "--suppress-disputed"], b"10.0.0.1\n");
+    assert_eq!(out.code, 0, "{out}");
+    assert_eq!(pairs(&out.stdout), [(1, "1".to_owned())], "{out}");
+    assert!(out.stderr.contains("1 of disputed indicators suppressed"), "{out}");
+}

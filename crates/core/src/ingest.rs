@@ -201,6 +201,9 @@ pub fn prepare(raw: &RawObject, options: &IngestOptions) -> Result<Prepared, Rej
         recipients: &meta.recipient_refs,
         public: false,
     });
+    // Values past the index's limits are left out of the index, not the object out of the store.
+    let observables = crate::observables::extract(&value);
+    let left_out = usize::from(observables.left_out > 0);
     let version = NewVersion {
         id: meta.id,
         object_type: meta.object_type,
@@ -216,8 +219,9 @@ pub fn prepare(raw: &RawObject, options: &IngestOptions) -> Result<Prepared, Rej
         owner: owner.to_owned(),
         json,
         audience,
+        observables: observables.values,
     };
-    Ok(Prepared { version, version_text, warnings: diagnostics.len() })
+    Ok(Prepared { version, version_text, warnings: diagnostics.len() + left_out })
 }
 
 /// An object ready for the store.

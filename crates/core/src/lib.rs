@@ -7,6 +7,10 @@
 //! - [`audit`]: the audit log: entries buffered to one writer task, appended in hash-chained
 //!   batches; queries and chain verification.
 //! - [`policy`]: the one access rule (who may see an object), with its matrix test.
+//! - [`observables`]: the values an object carries, for the observable index built at ingest.
+//! - [`correlation`]: who else reported or sighted an object or a value, through the access rule
+//!   at query time; [`benign`] flags known-benign values (built-in ranges, MISP warninglists).
+//! - [`sighting`]: matches turned into STIX `sighting` objects.
 //!
 //! Nothing here knows HTTP or prints; callers observe progress through callbacks.
 
@@ -14,11 +18,16 @@ pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod benign;
+pub mod correlation;
 pub mod demo;
 pub mod ingest;
+pub mod matching;
 pub mod node;
+pub mod observables;
 pub mod org;
 pub mod policy;
 pub mod region;
 pub mod sharing;
+pub mod sighting;
 pub mod submissions;

@@ -51,6 +51,8 @@ pub struct Node {
     login_policy: std::sync::RwLock<LoginPolicy>,
     /// The audit log's writer (one background task per node).
     audit: Auditor,
+    /// The operator's MISP warninglists (none until configured), for correlation's benign flags.
+    warninglists: std::sync::RwLock<std::sync::Arc<crate::benign::Warninglists>>,
 }
 
 impl Node {
@@ -67,12 +69,31 @@ impl Node {
         let settings = load_or_create_settings(&dir.join(NODE_FILE))?;
         let store = open_store(dir, database).await?;
         let audit = Auditor::start(store.clone());
-        Ok(Self { dir: dir.to_owned(), settings, store, login_policy: Default::default(), audit })
+        Ok(Self {
+            dir: dir.to_owned(),
+            settings,
+            store,
+            login_policy: Default::default(),
+            audit,
+            warninglists: Default::default(),
+        })
     }
 
     /// The audit log: record entries, flush, query, verify.
     pub fn audit(&self) -> &Auditor {
         &self.audit
+    }
+
+    /// The MISP warninglists correlation flags values with (empty until set).
+    pub fn warninglists(&self) -> std::sync::Arc<crate::benign::Warninglists> {
+        self.warninglists.read().map(|w| w.clone()).unwrap_or_default()
+    }
+
+    /// Sets the warninglists (the server loads them from its `warninglists` directory).
+    pub fn set_warninglists(&self, lists: crate::benign::Warninglists) {
+        if let Ok(mut current) = self.warninglists.write() {
+            *current = std::sync::Arc::new(lists);
+        }
     }
 
     pub fn login_policy(&self) -> LoginPolicy {

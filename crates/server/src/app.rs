@@ -28,6 +28,8 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// Serve HTTPS with this certificate chain and key.
     pub tls: Option<TlsFiles>,
+    /// A directory of MISP warninglists that correlation flags values with (`warninglists`).
+    pub warninglists: Option<PathBuf>,
 }
 
 /// PEM files of a TLS certificate chain and its private key.
@@ -40,7 +42,14 @@ pub struct TlsFiles {
 impl ServerConfig {
     /// Defaults for `data_dir`, listening on `listen`.
     pub fn new(listen: SocketAddr, data_dir: impl Into<PathBuf>) -> Self {
-        Self { listen, data_dir: data_dir.into(), database: None, limits: Limits::default(), tls: None }
+        Self {
+            listen,
+            data_dir: data_dir.into(),
+            database: None,
+            limits: Limits::default(),
+            tls: None,
+            warninglists: None,
+        }
     }
 }
 
@@ -53,6 +62,9 @@ pub enum BuildError {
     /// The listen address could not be bound (in use, or not this machine's).
     #[error("binding {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
+    /// The configured MISP warninglists could not be loaded.
+    #[error("loading the warninglists: {0}")]
+    Warninglists(#[from] selat_core::benign::WarninglistError),
     /// The TLS certificate or key could not be read or do not form a usable pair.
     #[error("loading TLS certificate {cert} and key {key}: {source}")]
     Tls { cert: PathBuf, key: PathBuf, source: std::io::Error },
@@ -83,6 +95,16 @@ impl Application {
             Some(files) => Some(tls_config(files).await?),
             None => None,
         };
+        if let Some(dir) = &config.warninglists {
+            let lists = selat_core::benign::Warninglists::load(dir)?;
+            tracing::info!(
+                lists = lists.len(),
+                skipped = lists.skipped.len(),
+                bad_entries = lists.bad_entries,
+                "warninglists loaded"
+            );
+            node.set_warninglists(lists);
+        }
         let limits = config.limits.clamped();
         node.set_login_policy(selat_core::accounts::LoginPolicy {
             max_failed_logins: limits.max_failed_logins,

@@ -11,8 +11,8 @@ use crate::directory::{Directory, OrganisationRow, SharingGroupRow, StatusRow, T
 use crate::error::Result;
 use crate::migration::AppliedMigration;
 use crate::model::{
-    Collection, Counts, ManifestEntry, NewCollection, NewVersion, ObjectEntry, Outcome, Page, PageQuery,
-    ScanPage, ScanQuery,
+    Audience, Collection, Counts, ManifestEntry, NewCollection, NewVersion, ObjectEntry, ObservableHit,
+    ObservableQuery, Outcome, Page, PageQuery, ScanPage, ScanQuery, StoredVersion,
 };
 use crate::postgres::PgStore;
 use crate::sqlite::SqliteStore;
@@ -129,6 +129,14 @@ impl Store for Backend {
 
     async fn counts(&self, collection: Option<&str>) -> Result<Counts> {
         delegate!(self, counts(collection))
+    }
+
+    async fn observable_holders(&self, query: &ObservableQuery) -> Result<Vec<ObservableHit>> {
+        delegate!(self, observable_holders(query))
+    }
+
+    async fn latest_versions(&self, id: &str, audience: &Audience) -> Result<Vec<StoredVersion>> {
+        delegate!(self, latest_versions(id, audience))
     }
 }
 

@@ -59,6 +59,32 @@ pub enum Error {
         max: usize,
     },
 
+    /// A version of an ingest batch carries more observable-index entries than
+    /// [`MAX_OBSERVABLES_PER_VERSION`](crate::MAX_OBSERVABLES_PER_VERSION); the extractor must cap
+    /// them. Nothing of the batch was stored.
+    #[error("{id} carries {len} observable values, over the limit of {max}")]
+    TooManyObservables {
+        /// The version's id.
+        id: String,
+        /// Values given.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+
+    /// An observable value of an ingest batch is longer than
+    /// [`MAX_OBSERVABLE_VALUE_BYTES`](crate::MAX_OBSERVABLE_VALUE_BYTES); the extractor must leave
+    /// it out. Nothing of the batch was stored.
+    #[error("{id} carries an observable value of {len} bytes, over the limit of {max}")]
+    ObservableTooLong {
+        /// The version's id.
+        id: String,
+        /// The value's length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+
     /// A restore (`selat copy`) found rows that do not fit together, e.g. a collection entry
     /// whose version was not restored first. Nothing of the failing step was committed; the
     /// source store may have changed during the copy: copy again into a fresh database.

@@ -51,8 +51,9 @@ pub use directory::{Directory, OrganisationRow, SharingGroupRow, StatusRow, Toke
 pub use error::{Error, Result};
 pub use migration::AppliedMigration;
 pub use model::{
-    Audience, Collection, Counts, Dated, ManifestEntry, NewCollection, NewVersion, ObjectEntry, Outcome,
-    Page, PageQuery, Refusal, ScanPage, ScanQuery, StoredVersion, VersionFilter, tlp_is_sensitive,
+    Audience, Collection, Counts, Dated, ManifestEntry, NewCollection, NewVersion, ObjectEntry, Observable,
+    ObservableHit, ObservableQuery, Outcome, Page, PageQuery, Refusal, ScanPage, ScanQuery, StoredVersion,
+    VersionFilter, tlp_is_sensitive,
 };
 #[cfg(feature = "conformance")]
 pub use postgres::PgTestDatabase;
@@ -79,9 +80,60 @@ pub const MAX_SCAN_LIMIT: usize = 10_000;
 /// Most collections listed.
 pub const MAX_COLLECTIONS: usize = 10_000;
 
+/// Most observable-index entries one version carries; an ingest batch with a version over it is
+/// refused ([`Error::TooManyObservables`]). Extractors cap what they hand in at this.
+pub const MAX_OBSERVABLES_PER_VERSION: usize = 256;
+
+/// Longest observable value indexed, in bytes; the extractor leaves longer values out, and a store
+/// refuses them ([`Error::ObservableTooLong`]). Keeps every index key well inside PostgreSQL's
+/// b-tree entry size.
+pub const MAX_OBSERVABLE_VALUE_BYTES: usize = 1024;
+
+/// Most values in one observable look-up ([`ObservableQuery`]).
+pub const MAX_OBSERVABLE_QUERY_VALUES: usize = 256;
+
+/// Most holders returned per value by one observable look-up.
+pub const MAX_HOLDERS_PER_VALUE: usize = 1000;
+
+/// Most latest versions of one id returned by [`Store::latest_versions`] (one per owner: only
+/// cyber-observables have several).
+pub const MAX_LATEST_COPIES: usize = 1000;
+
 // A page that fetched `limit + 1` rows from the scan knows there are more; that needs the scan to
 // reach past the largest limit.
 const _: () = assert!(MAX_SCAN_PER_PAGE > MAX_PAGE_LIMIT);
+
+/// The 64-bit key of an observable value (FNV-1a), the key of the observable index on both
+/// backends. Collisions only cost a look-up a few extra rows: every query also compares the value.
+pub(crate) fn value_key(value: &str) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in value.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash as i64
+}
+
+/// Refuses a batch with a version over the observable limits, before anything is written.
+pub(crate) fn check_observables(batch: &[NewVersion]) -> Result<()> {
+    for new in batch {
+        if new.observables.len() > MAX_OBSERVABLES_PER_VERSION {
+            return Err(Error::TooManyObservables {
+                id: new.id.clone(),
+                len: new.observables.len(),
+                max: MAX_OBSERVABLES_PER_VERSION,
+            });
+        }
+        if let Some(long) = new.observables.iter().find(|o| o.value.len() > MAX_OBSERVABLE_VALUE_BYTES) {
+            return Err(Error::ObservableTooLong {
+                id: new.id.clone(),
+                len: long.value.len(),
+                max: MAX_OBSERVABLE_VALUE_BYTES,
+            });
+        }
+    }
+    Ok(())
+}
 
 /// Now, in microseconds since the Unix epoch: the clock of `date_added`, `stored_us` and the
 /// directory's timestamps, one for every backend.

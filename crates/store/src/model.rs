@@ -39,6 +39,64 @@ pub struct NewVersion {
     /// see it, if it may also see the latest version of the same `(id, owner)`. The access rule
     /// that computes them lives in `selat-core`; the store only matches them.
     pub audience: Vec<String>,
+    /// The observable values this version carries (its own, its pattern's, what it sights), at
+    /// most [`MAX_OBSERVABLES_PER_VERSION`](crate::MAX_OBSERVABLES_PER_VERSION): the entries of
+    /// the observable index (value → versions). Extracting them is `selat-core`'s job.
+    pub observables: Vec<Observable>,
+}
+
+/// One value of the observable index: `kind` says where it came from (`ipv4-addr`,
+/// `file:hashes.SHA-256`, `sighting-of`, …), `value` is the normalised text looked up.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Observable {
+    /// Where the value came from, e.g. `domain-name` or `file:name`.
+    pub kind: String,
+    /// The value, normalised by the extractor (lower-case hashes and domains, …).
+    pub value: String,
+}
+
+impl Observable {
+    /// An entry of the index.
+    pub fn new(kind: impl Into<String>, value: impl Into<String>) -> Self {
+        Observable { kind: kind.into(), value: value.into() }
+    }
+}
+
+/// A look-up in the observable index: the latest versions this audience may see that carry one of
+/// `values`, at most `limit_per_value` per value (newest first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservableQuery {
+    /// The values, at most [`MAX_OBSERVABLE_QUERY_VALUES`](crate::MAX_OBSERVABLE_QUERY_VALUES).
+    pub values: Vec<String>,
+    /// At most this many holders per value, clamped to
+    /// [`MAX_HOLDERS_PER_VALUE`](crate::MAX_HOLDERS_PER_VALUE). Ask for one more than you show to
+    /// learn whether there are more.
+    pub limit_per_value: usize,
+    /// Whose view.
+    pub audience: Audience,
+}
+
+/// A version carrying a looked-up value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservableHit {
+    /// The value looked up.
+    pub value: String,
+    /// Where the version carries it (`ipv4-addr`, `file:hashes.MD5`, `sighting-of`, …).
+    pub kind: String,
+    /// The version: its id, owner, type, TLP, `created_by_ref`, `revoked` and JSON.
+    pub id: String,
+    /// The owning organisation's identity.
+    pub owner: String,
+    /// The STIX type.
+    pub object_type: String,
+    /// Effective TLP as stored.
+    pub tlp: Option<String>,
+    /// `created_by_ref`.
+    pub created_by_ref: Option<String>,
+    /// `revoked`.
+    pub revoked: bool,
+    /// The canonical JSON.
+    pub json: String,
 }
 
 impl NewVersion {
@@ -254,6 +312,26 @@ impl PageQuery {
         check_filter("id", self.ids.len())?;
         check_filter("spec_version", self.spec_versions.len())?;
         check_filter("version", self.versions.at_us.len())?;
+        check_filter("audience label", self.audience.labels().map_or(0, <[String]>::len))
+    }
+}
+
+impl ObservableQuery {
+    /// The per-value limit the store applies: at least 1, at most
+    /// [`MAX_HOLDERS_PER_VALUE`](crate::MAX_HOLDERS_PER_VALUE).
+    pub(crate) fn limit_applied(&self) -> usize {
+        self.limit_per_value.clamp(1, crate::MAX_HOLDERS_PER_VALUE)
+    }
+
+    /// Refuses more values, or longer ones, than one look-up takes.
+    pub(crate) fn check_limits(&self) -> Result<()> {
+        if self.values.len() > crate::MAX_OBSERVABLE_QUERY_VALUES {
+            return Err(Error::TooManyFilterValues {
+                filter: "observable value",
+                len: self.values.len(),
+                max: crate::MAX_OBSERVABLE_QUERY_VALUES,
+            });
+        }
         check_filter("audience label", self.audience.labels().map_or(0, <[String]>::len))
     }
 }

@@ -339,6 +339,7 @@ mod tests {
             owner: owner.into(),
             json: json.into(),
             audience: Vec::new(),
+            observables: Vec::new(),
         }
     }
 

@@ -4,8 +4,8 @@ use std::future::Future;
 
 use crate::error::Result;
 use crate::model::{
-    Collection, Counts, ManifestEntry, NewCollection, NewVersion, ObjectEntry, Outcome, Page, PageQuery,
-    ScanPage, ScanQuery, VersionFilter,
+    Audience, Collection, Counts, ManifestEntry, NewCollection, NewVersion, ObjectEntry, ObservableHit,
+    ObservableQuery, Outcome, Page, PageQuery, ScanPage, ScanQuery, StoredVersion, VersionFilter,
 };
 
 /// A Selat object store.
@@ -54,4 +54,21 @@ pub trait Store: Send + Sync {
 
     /// Objects and versions in the store, or in one collection.
     fn counts(&self, collection: Option<&str>) -> impl Future<Output = Result<Counts>> + Send;
+
+    /// The observable index: for each value of the query, the latest versions carrying it that
+    /// the query's audience may see (their own labels; being latest, no other version decides),
+    /// newest first, at most the query's limit per value. Sorted by value. A value no visible
+    /// version carries has no row: nothing hints at what the audience may not see.
+    fn observable_holders(
+        &self,
+        query: &ObservableQuery,
+    ) -> impl Future<Output = Result<Vec<ObservableHit>>> + Send;
+
+    /// The latest version of each `(id, owner)` of `id` (several only for cyber-observables) that
+    /// `audience` may see, at most [`MAX_LATEST_COPIES`](crate::MAX_LATEST_COPIES).
+    fn latest_versions(
+        &self,
+        id: &str,
+        audience: &Audience,
+    ) -> impl Future<Output = Result<Vec<StoredVersion>>> + Send;
 }

@@ -62,6 +62,9 @@ macro_rules! conformance_tests {
 conformance_tests!(
     collections_create_get_list,
     limits_are_enforced,
+    observable_index_finds_visible_holders,
+    observable_index_limits,
+    latest_versions_through_audience,
     idempotent_reinsert,
     not_owner_refused,
     sco_copies_per_owner,

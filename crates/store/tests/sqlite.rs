@@ -24,6 +24,9 @@ macro_rules! conformance_tests {
 conformance_tests!(
     collections_create_get_list,
     limits_are_enforced,
+    observable_index_finds_visible_holders,
+    observable_index_limits,
+    latest_versions_through_audience,
     idempotent_reinsert,
     not_owner_refused,
     sco_copies_per_owner,
@@ -155,6 +158,7 @@ fn object(n: usize) -> selat_store::NewVersion {
     selat_store::NewVersion {
         json: format!(r#"{{"id":"{id}","type":"indicator"}}"#),
         audience: Vec::new(),
+        observables: Vec::new(),
         id,
         object_type: "indicator".into(),
         spec_version: "2.1".into(),

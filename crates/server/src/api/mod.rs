@@ -5,7 +5,9 @@
 //! TAXII surface, every credential failure is the same 401 and internal causes are only logged.
 
 mod audit;
+pub(crate) mod correlations;
 pub(crate) mod groups;
+pub(crate) mod matching;
 mod openapi;
 
 use axum::Json;

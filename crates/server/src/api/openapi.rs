@@ -112,6 +112,80 @@ pub(crate) fn document() -> Value {
                     }
                 }
             },
+            "/correlations": {
+                "get": {
+                    "operationId": "correlateValue",
+                    "summary": "Which objects, organisations and member states reported or sighted a value",
+                    "description": "Computed at query time through the caller's access: objects the caller may \
+                        not see are neither shown nor counted. Values on a known-benign list (built-in \
+                        private and reserved ranges, the operator's MISP warninglists) are flagged; a value \
+                        carried by more than 50 objects is capped with a note.",
+                    "parameters": [{"name": "value", "in": "query", "required": true,
+                        "description": "The value (an address, domain, URL, e-mail address, hash, file name, …).",
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 1024}}],
+                    "responses": {
+                        "200": {
+                            "description": "The correlation.",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Correlation"}}}
+                        },
+                        "400": error_response("No value, or a value over the limit."),
+                        "401": error_response("No or invalid credentials."),
+                        "500": error_response("Internal error (logged with the id in `detail`).")
+                    }
+                }
+            },
+            "/objects/{object_id}/correlations": {
+                "get": {
+                    "operationId": "correlateObject",
+                    "summary": "What else carries an object's values, and who sighted it",
+                    "parameters": [{"name": "object_id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "responses": {
+                        "200": {
+                            "description": "The correlation.",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Correlation"}}}
+                        },
+                        "400": error_response("Not a STIX id."),
+                        "401": error_response("No or invalid credentials."),
+                        "404": error_response("No object with this id that the caller may see."),
+                        "500": error_response("Internal error (logged with the id in `detail`).")
+                    }
+                }
+            },
+            "/match": {
+                "post": {
+                    "operationId": "matchObservations",
+                    "summary": "Match observations against the indicators the caller may see",
+                    "description": "Revoked indicators and those past valid_until do not match unless \
+                        include_expired; indicators whose pattern_type is not stix are counted in \
+                        not_matchable. Opinions disputing an indicator are shown with each match and, with \
+                        suppress_disputed, drop it. With store_sightings the matches are stored as STIX \
+                        sightings owned by the caller (analysts and above). The body is at most 10 MiB \
+                        (MAX_MATCH_BODY_BYTES) and 10,000 observations (MAX_MATCH_OBSERVATIONS).",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["observations"], "additionalProperties": false,
+                        "properties": {
+                            "observations": {"type": "array", "maxItems": 10000, "items": {"type": "object",
+                                "description": "A STIX cyber-observable, an observed-data or a bundle."}},
+                            "include_expired": {"type": "boolean", "default": false},
+                            "suppress_disputed": {"type": "boolean", "default": false},
+                            "store_sightings": {"type": "boolean", "default": false},
+                            "collection": {"type": ["string", "null"], "description": "Id or alias of the collection stored sightings go to."},
+                            "tlp": {"type": ["string", "null"], "enum": ["clear", "green", "amber", "amber+strict", "red", null]},
+                            "scope": {"type": ["string", "null"], "enum": ["organisation", "national", "community", null]}
+                        }
+                    }}}},
+                    "responses": {
+                        "200": {
+                            "description": "The matches.",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MatchAnswer"}}}
+                        },
+                        "400": error_response("A malformed body, a bad option or a limit passed."),
+                        "401": error_response("No or invalid credentials."),
+                        "413": error_response("The body is larger than MAX_MATCH_BODY_BYTES."),
+                        "500": error_response("Internal error (logged with the id in `detail`).")
+                    }
+                }
+            },
             "/openapi.json": {
                 "get": {
                     "operationId": "getOpenApi",
@@ -146,6 +220,87 @@ pub(crate) fn document() -> Value {
                         "description": {"type": ["string", "null"]},
                         "owner": {"type": "string", "pattern": "^identity--"},
                         "members": {"type": "array", "items": {"type": "string", "pattern": "^identity--"}}
+                    }
+                },
+                "OrgRef": {
+                    "type": "object",
+                    "required": ["identity", "short_name", "member_state"],
+                    "properties": {
+                        "identity": {"type": "string", "pattern": "^identity--"},
+                        "short_name": {"type": ["string", "null"]},
+                        "member_state": {"type": ["string", "null"]}
+                    }
+                },
+                "Who": {
+                    "type": "object",
+                    "required": ["organisations", "member_states"],
+                    "properties": {
+                        "organisations": {"type": "array", "items": {"$ref": "#/components/schemas/OrgRef"}},
+                        "member_states": {"type": "array", "items": {"type": "string"}}
+                    }
+                },
+                "Correlation": {
+                    "type": "object",
+                    "required": ["object", "values", "sightings", "reported_by", "sighted_by", "notes"],
+                    "properties": {
+                        "object": {"type": ["string", "null"]},
+                        "values": {"type": "array", "items": {
+                            "type": "object", "required": ["value", "objects", "more", "benign"],
+                            "properties": {
+                                "value": {"type": "string"},
+                                "objects": {"type": "array", "items": {
+                                    "type": "object", "required": ["id", "type", "kinds", "owner", "tlp", "revoked"],
+                                    "properties": {
+                                        "id": {"type": "string"}, "type": {"type": "string"},
+                                        "kinds": {"type": "array", "items": {"type": "string"}},
+                                        "owner": {"$ref": "#/components/schemas/OrgRef"},
+                                        "tlp": {"type": ["string", "null"]}, "revoked": {"type": "boolean"}
+                                    }
+                                }},
+                                "more": {"type": "boolean"},
+                                "benign": {"type": "array", "items": {
+                                    "type": "object", "required": ["source", "name", "matched"],
+                                    "properties": {"source": {"type": "string", "enum": ["built-in", "warninglist"]},
+                                        "name": {"type": "string"}, "matched": {"type": "string"}}
+                                }}
+                            }
+                        }},
+                        "sightings": {"type": "array", "items": {
+                            "type": "object",
+                            "required": ["id", "sighting_of_ref", "owner", "where_sighted", "count", "first_seen", "last_seen", "tlp"],
+                            "properties": {
+                                "id": {"type": "string"}, "sighting_of_ref": {"type": "string"},
+                                "owner": {"$ref": "#/components/schemas/OrgRef"},
+                                "where_sighted": {"type": "array", "items": {"$ref": "#/components/schemas/OrgRef"}},
+                                "count": {"type": ["integer", "null"]},
+                                "first_seen": {"type": ["string", "null"]}, "last_seen": {"type": ["string", "null"]},
+                                "tlp": {"type": ["string", "null"]}
+                            }
+                        }},
+                        "reported_by": {"$ref": "#/components/schemas/Who"},
+                        "sighted_by": {"$ref": "#/components/schemas/Who"},
+                        "notes": {"type": "array", "items": {"type": "string"}}
+                    }
+                },
+                "MatchAnswer": {
+                    "type": "object",
+                    "required": ["matches", "skipped", "not_matchable", "suppressed", "errors", "indicators"],
+                    "properties": {
+                        "matches": {"type": "array", "items": {
+                            "type": "object", "required": ["observation", "indicator", "created_by_ref", "tlp", "disputed"],
+                            "properties": {
+                                "observation": {"type": "integer"}, "indicator": {"type": "string"},
+                                "created_by_ref": {"type": ["string", "null"]}, "tlp": {"type": ["string", "null"]},
+                                "opinions": {"type": "array", "items": {"type": "object"}},
+                                "disputed": {"type": "boolean"}
+                            }
+                        }},
+                        "skipped": {"type": "object"},
+                        "not_matchable": {"type": "integer"},
+                        "suppressed": {"type": "integer"},
+                        "errors": {"type": "array", "items": {"type": "object"}},
+                        "indicators": {"type": "integer"},
+                        "sightings": {"type": "object", "description": "With store_sightings: ids, stored, already_present, rejected."}
                     }
                 },
                 "AuditPage": {

@@ -39,6 +39,9 @@ const API_AUDIT: &str = "/api/v1/audit";
 const API_OPENAPI: &str = "/api/v1/openapi.json";
 const API_GROUPS: &str = "/api/v1/groups";
 const API_GROUP_MEMBERS: &str = "/api/v1/groups/{group_id}/members";
+const API_CORRELATIONS: &str = "/api/v1/correlations";
+const API_OBJECT_CORRELATIONS: &str = "/api/v1/objects/{object_id}/correlations";
+const API_MATCH: &str = "/api/v1/match";
 
 /// Every route template: the only values the metrics' `route` label takes (besides `unmatched`).
 pub(crate) const ROUTES: &[&str] = &[
@@ -59,6 +62,9 @@ pub(crate) const ROUTES: &[&str] = &[
     API_OPENAPI,
     API_GROUPS,
     API_GROUP_MEMBERS,
+    API_CORRELATIONS,
+    API_OBJECT_CORRELATIONS,
+    API_MATCH,
 ];
 
 /// The whole HTTP application over `state`.
@@ -85,6 +91,9 @@ pub fn app(state: AppState) -> Router {
         .route(API_OPENAPI, get(crate::api::openapi))
         .route(API_GROUPS, get(crate::api::groups::list).post(crate::api::groups::create))
         .route(API_GROUP_MEMBERS, axum::routing::put(crate::api::groups::set_members))
+        .route(API_CORRELATIONS, get(crate::api::correlations::by_value))
+        .route(API_OBJECT_CORRELATIONS, get(crate::api::correlations::by_object))
+        .route(API_MATCH, axum::routing::post(crate::api::matching::post))
         .fallback(not_found)
         .layer(DefaultBodyLimit::disable())
         .layer(from_fn_with_state(state.clone(), observe))

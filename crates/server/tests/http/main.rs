@@ -9,6 +9,7 @@ mod endpoints;
 mod errors;
 mod paging;
 mod restart;
+mod sightings;
 mod submissions;
 mod support;
 mod tls;

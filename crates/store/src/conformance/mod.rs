@@ -9,6 +9,7 @@ mod audit;
 mod collections;
 mod directory;
 mod ingest;
+mod observables;
 mod paging;
 mod scan;
 mod visibility;
@@ -26,6 +27,9 @@ pub use ingest::{
     concurrent_writers_across_collections, concurrent_writers_date_added_strictly_increasing,
     concurrent_writers_two_readers_see_every_entry_once, durable_across_reopen, idempotent_reinsert,
     not_owner_refused, sco_copies_per_owner, version_is_modified_created_or_date_added,
+};
+pub use observables::{
+    latest_versions_through_audience, observable_index_finds_visible_holders, observable_index_limits,
 };
 pub use paging::{
     filters_with_multiple_values, manifest_matches_objects, object_and_versions, page_limits_and_more,
@@ -64,6 +68,7 @@ fn sdo(object_type: &str, n: u32, owner: &str, modified_us: i64) -> NewVersion {
         owner: owner.to_owned(),
         json,
         audience: vec![format!("org:{owner}")],
+        observables: Vec::new(),
     }
 }
 
@@ -86,6 +91,7 @@ fn sco(n: u32, owner: &str, value: &str) -> NewVersion {
         owner: owner.to_owned(),
         json,
         audience: vec![format!("org:{owner}")],
+        observables: Vec::new(),
     }
 }
 

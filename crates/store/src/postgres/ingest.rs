@@ -30,6 +30,7 @@ pub(super) async fn ingest(
     if batch.len() > MAX_BATCH_LEN {
         return Err(Error::BatchTooLarge { len: batch.len(), max: MAX_BATCH_LEN });
     }
+    crate::check_observables(batch)?;
     let mut attempt = 1;
     loop {
         match ingest_once(pool, batch, collection).await {
@@ -147,6 +148,7 @@ async fn write(conn: &mut PgConnection, plan: &Plan<'_>, key: Option<i64>) -> Re
         .flat_map(|(row, &seq)| row.new.audience.iter().map(move |label| (seq, label.as_str())))
         .collect();
     insert_labels(conn, None, &object_labels).await?;
+    insert_observables(conn, &plan.versions, &seqs).await?;
     let Some(key) = key else { return Ok(()) };
     clear_flag(conn, key, Flag::Last, &plan.last_cleared).await?;
     clear_flag(conn, key, Flag::First, &plan.first_cleared).await?;
@@ -194,6 +196,29 @@ async fn insert_labels(
             sqlx::query(sql).bind(key).bind(numbers).bind(labels).execute(conn).await?;
         }
     }
+    Ok(())
+}
+
+/// Inserts the new versions' values into the observable index, one statement.
+async fn insert_observables(conn: &mut PgConnection, rows: &[VersionRow<'_>], seqs: &[i64]) -> Result<()> {
+    let mut keys = Vec::new();
+    let mut numbers = Vec::new();
+    let mut kinds = Vec::new();
+    let mut values = Vec::new();
+    for (row, &seq) in rows.iter().zip(seqs) {
+        for o in &row.new.observables {
+            keys.push(crate::value_key(&o.value));
+            numbers.push(seq);
+            kinds.push(o.kind.as_str());
+            values.push(o.value.as_str());
+        }
+    }
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let sql = "INSERT INTO observables (value_key, seq, kind, value) \
+               SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[])";
+    sqlx::query(sql).bind(keys).bind(numbers).bind(kinds).bind(values).execute(conn).await?;
     Ok(())
 }
 

@@ -30,6 +30,7 @@ mod audit;
 mod collections;
 mod directory;
 mod ingest;
+mod observables;
 mod page;
 mod restore;
 mod scan;
@@ -48,8 +49,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use crate::error::{Error, Result};
 use crate::migration::{AppliedMigration, newly_applied};
 use crate::model::{
-    Collection, Counts, ManifestEntry, NewCollection, NewVersion, ObjectEntry, Outcome, Page, PageQuery,
-    ScanPage, ScanQuery,
+    Audience, Collection, Counts, ManifestEntry, NewCollection, NewVersion, ObjectEntry, ObservableHit,
+    ObservableQuery, Outcome, Page, PageQuery, ScanPage, ScanQuery, StoredVersion,
 };
 use crate::store::Store;
 
@@ -241,6 +242,14 @@ impl Store for PgStore {
                 scan::collection_counts(&self.pool, key).await
             }
         }
+    }
+
+    async fn observable_holders(&self, query: &ObservableQuery) -> Result<Vec<ObservableHit>> {
+        observables::holders(&self.pool, query).await
+    }
+
+    async fn latest_versions(&self, id: &str, audience: &Audience) -> Result<Vec<StoredVersion>> {
+        scan::latest_versions(&self.pool, id, audience).await
     }
 }
 

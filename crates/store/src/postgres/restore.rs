@@ -11,14 +11,25 @@ use sqlx::PgPool;
 use super::{PgStore, scan};
 use crate::MAX_SCAN_LIMIT;
 use crate::error::{Error, Result};
-use crate::model::StoredVersion;
+use crate::model::{Observable, StoredVersion};
 
 impl PgStore {
     /// Stores versions exactly as `rows` hold them (every column but `seq`, which this store
     /// gives out anew, in the order of `rows`). One transaction; at most
-    /// [`MAX_SCAN_LIMIT`] rows, one export scan page. Returns how many were stored.
-    pub async fn restore_versions(&self, rows: &[StoredVersion]) -> Result<u64> {
+    /// [`MAX_SCAN_LIMIT`] rows, one export scan page. `observables` holds each row's entries of
+    /// the observable index (one list per row, in order; a caller re-extracts them from the JSON,
+    /// as ingest did). Returns how many were stored.
+    pub async fn restore_versions(
+        &self,
+        rows: &[StoredVersion],
+        observables: &[Vec<Observable>],
+    ) -> Result<u64> {
         check_len(rows.len())?;
+        if observables.len() != rows.len() {
+            return Err(Error::RestoreMismatch {
+                what: format!("{} versions but {} lists of observables", rows.len(), observables.len()),
+            });
+        }
         if rows.is_empty() {
             return Ok(0);
         }
@@ -61,6 +72,18 @@ impl PgStore {
             .bind(labels)
             .execute(&mut *tx)
             .await?;
+        let mut index = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (list, &seq) in observables.iter().zip(&seqs) {
+            for o in list.iter().take(crate::MAX_OBSERVABLES_PER_VERSION) {
+                index.0.push(crate::value_key(&o.value));
+                index.1.push(seq);
+                index.2.push(o.kind.as_str());
+                index.3.push(o.value.as_str());
+            }
+        }
+        let sql = "INSERT INTO observables (value_key, seq, kind, value) \
+                   SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[])";
+        sqlx::query(sql).bind(index.0).bind(index.1).bind(index.2).bind(index.3).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(done.rows_affected())
     }

@@ -168,3 +168,22 @@ pub(super) async fn collection_counts(pool: &PgPool, key: i64) -> Result<Counts>
     let (objects, versions): (i64, i64) = sqlx::query_as(sql).bind(key).fetch_one(pool).await?;
     Ok(Counts { objects: objects as u64, versions: versions as u64 })
 }
+
+/// The latest version of each `(id, owner)` of `id` that `audience` may see, by `seq`.
+pub(super) async fn latest_versions(
+    pool: &PgPool,
+    id: &str,
+    audience: &crate::model::Audience,
+) -> Result<Vec<StoredVersion>> {
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT {COLUMNS}, NULL::bigint AS date_added_us, {AUDIENCE} FROM object_versions AS v WHERE v.id = "
+    ));
+    qb.push_bind(id).push(" AND v.is_latest");
+    if let Some(labels) = audience.labels() {
+        qb.push(" AND EXISTS (SELECT 1 FROM object_labels AS ol WHERE ol.seq = v.seq AND ol.label = ANY(")
+            .push_bind(labels.to_vec())
+            .push("))");
+    }
+    qb.push(" ORDER BY v.seq LIMIT ").push_bind(crate::MAX_LATEST_COPIES as i64);
+    fetch(pool, &mut qb).await
+}

@@ -8,7 +8,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 use super::sql::{MAX_PARAMS, id_key, push_ids, push_in};
 use crate::MAX_BATCH_LEN;
 use crate::error::{Error, Result};
-use crate::model::{NewVersion, Outcome};
+use crate::model::{NewVersion, Observable, Outcome};
 use crate::now_us;
 use crate::plan::{self, EntryRow, Held, HeldCollection, HeldEntry, HeldVersion, Plan, SeqRef, VersionRow};
 
@@ -31,6 +31,7 @@ pub(super) async fn ingest(
     if batch.len() > MAX_BATCH_LEN {
         return Err(Error::BatchTooLarge { len: batch.len(), max: MAX_BATCH_LEN });
     }
+    crate::check_observables(batch)?;
     // IMMEDIATE takes the write lock up front: the look-ups below cannot go stale before commit.
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let target = match collection {
@@ -141,6 +142,13 @@ async fn write(conn: &mut SqliteConnection, plan: &Plan<'_>, key: Option<i64>) -
         .flat_map(|(i, row)| row.new.audience.iter().map(move |label| (base + 1 + i as i64, label.as_str())))
         .collect();
     insert_labels(conn, None, &object_labels).await?;
+    let observables: Vec<(i64, &Observable)> = plan
+        .versions
+        .iter()
+        .enumerate()
+        .flat_map(|(i, row)| row.new.observables.iter().map(move |o| (base + 1 + i as i64, o)))
+        .collect();
+    insert_observables(conn, &observables).await?;
     let Some(key) = key else { return Ok(()) };
     clear_flag(conn, key, "is_last", &plan.last_cleared).await?;
     clear_flag(conn, key, "is_first", &plan.first_cleared).await?;
@@ -178,6 +186,22 @@ async fn insert_labels(
                 b.push_bind(key);
             }
             b.push_bind(*n).push_bind(*label);
+        });
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Inserts `(seq, observable)` rows into the observable index.
+async fn insert_observables(conn: &mut SqliteConnection, rows: &[(i64, &Observable)]) -> Result<()> {
+    for chunk in rows.chunks(MAX_PARAMS / 4) {
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new("INSERT INTO observables (value_key, seq, kind, value) ");
+        qb.push_values(chunk, |mut b, (seq, o)| {
+            b.push_bind(crate::value_key(&o.value))
+                .push_bind(*seq)
+                .push_bind(o.kind.as_str())
+                .push_bind(o.value.as_str());
         });
         qb.build().execute(&mut *conn).await?;
     }

@@ -9,6 +9,7 @@ mod audit;
 mod collections;
 mod directory;
 mod ingest;
+mod observables;
 mod page;
 mod scan;
 mod sql;
@@ -27,8 +28,8 @@ use sqlx::migrate::Migrate as _;
 use crate::error::{Error, Result};
 use crate::migration::{AppliedMigration, newly_applied};
 use crate::model::{
-    Collection, Counts, ManifestEntry, NewCollection, NewVersion, ObjectEntry, Outcome, Page, PageQuery,
-    ScanPage, ScanQuery,
+    Audience, Collection, Counts, ManifestEntry, NewCollection, NewVersion, ObjectEntry, ObservableHit,
+    ObservableQuery, Outcome, Page, PageQuery, ScanPage, ScanQuery, StoredVersion,
 };
 use crate::store::Store;
 
@@ -207,6 +208,14 @@ impl Store for SqliteStore {
                 scan::collection_counts(&self.reader, key).await
             }
         }
+    }
+
+    async fn observable_holders(&self, query: &ObservableQuery) -> Result<Vec<ObservableHit>> {
+        observables::holders(&self.reader, query).await
+    }
+
+    async fn latest_versions(&self, id: &str, audience: &Audience) -> Result<Vec<StoredVersion>> {
+        scan::latest_versions(&self.reader, id, audience).await
     }
 }
 

@@ -111,3 +111,26 @@ pub(super) async fn collection_counts(pool: &SqlitePool, key: i64) -> Result<Cou
     let (objects, versions): (i64, i64) = sqlx::query_as(sql).bind(key).fetch_one(pool).await?;
     Ok(Counts { objects: objects as u64, versions: versions as u64 })
 }
+
+/// The latest version of each `(id, owner)` of `id` that `audience` may see, by `seq`.
+pub(super) async fn latest_versions(
+    pool: &SqlitePool,
+    id: &str,
+    audience: &crate::model::Audience,
+) -> Result<Vec<StoredVersion>> {
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT {COLUMNS}, NULL AS date_added_us, {AUDIENCE} FROM object_versions AS v \
+         INDEXED BY object_versions_id WHERE v.id_key = "
+    ));
+    qb.push_bind(super::sql::id_key(id)).push(" AND v.id = ").push_bind(id).push(" AND v.is_latest = 1");
+    if let Some(labels) = audience.labels() {
+        if labels.is_empty() {
+            return Ok(Vec::new());
+        }
+        qb.push(" AND EXISTS (SELECT 1 FROM object_labels AS ol WHERE ol.seq = v.seq AND ");
+        push_in(&mut qb, "ol.label", labels);
+        qb.push(")");
+    }
+    qb.push(" ORDER BY v.seq LIMIT ").push_bind(crate::MAX_LATEST_COPIES as i64);
+    fetch(pool, &mut qb).await
+}
