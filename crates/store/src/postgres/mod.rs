@@ -90,7 +90,8 @@ impl Default for PgOptions {
 }
 
 /// Refreshes the statistics and visibility maps of the tables a page reads.
-const MAINTENANCE: &str = "VACUUM (ANALYZE) object_versions, collection_entries, object_labels, entry_labels";
+const MAINTENANCE: &str =
+    "VACUUM (ANALYZE) object_versions, collection_entries, object_labels, entry_labels, observables";
 
 /// A store in a PostgreSQL database. Cheap to clone: clones share the pool.
 #[derive(Debug, Clone)]

@@ -4,8 +4,7 @@
 -- rule at query time; no table of pairs is ever stored.
 --
 -- `value_key` is a 64-bit hash of `value` (as `id_key` is of ids): the index stays small whatever
--- the values' length, and every look-up also compares `value` itself. Numbered 0006: 0005 is
--- reserved for another change (sqlx applies migrations in order and allows the gap).
+-- the values' length, and every look-up also compares `value` itself.
 --
 -- Versions stored before this migration are not in the index until they are re-sent.
 CREATE TABLE observables (
