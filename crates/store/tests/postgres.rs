@@ -10,7 +10,7 @@ use std::future::Future;
 use std::io::Write;
 use std::sync::Once;
 
-use selat_store::{Backend, PgStore, PgTestDatabase, conformance};
+use selat_store::{Backend, NewVersion, PgOptions, PgStore, PgTestDatabase, Store, conformance};
 
 const URL_VAR: &str = "SELAT_TEST_POSTGRES_URL";
 const REQUIRE_VAR: &str = "SELAT_REQUIRE_POSTGRES";
@@ -125,4 +125,59 @@ async fn durable_across_reopen() {
     if let Err(e) = outcome {
         std::panic::resume_unwind(e.into_panic());
     }
+}
+
+/// Past `maintenance_after_rows` rows written, the store refreshes its tables' statistics itself
+/// (autovacuum may be off, as on the machines this runs on): without that, a page after a bulk
+/// load reads a label's whole range.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statistics_are_refreshed_after_bulk_writes() {
+    let Some(admin) = admin_url() else { return };
+    let db = PgTestDatabase::create(&admin).await.expect("create a fresh database");
+    let options = PgOptions { maintenance_after_rows: 50, ..PgOptions::default() };
+    let store = PgStore::connect_with(db.url(), &options).await.expect("connect");
+    let analysed = || async {
+        let sql = "SELECT count(*) FROM pg_stat_user_tables \
+                   WHERE relname = 'entry_labels' AND last_analyze IS NOT NULL";
+        let pool = sqlx::PgPool::connect(db.url()).await.expect("connect to look");
+        let n: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.expect("statistics");
+        pool.close().await;
+        n == 1
+    };
+    let version = |n: u32| {
+        let id = format!("indicator--00000000-0000-4000-8000-{n:012}");
+        NewVersion {
+            json: format!(r#"{{"id":"{id}","type":"indicator"}}"#),
+            id,
+            object_type: "indicator".to_owned(),
+            spec_version: "2.1".to_owned(),
+            created_us: Some(1_700_000_000_000_000),
+            modified_us: Some(1_700_000_000_000_000),
+            created_by_ref: None,
+            revoked: false,
+            tlp: Some("green".to_owned()),
+            scope: "community".to_owned(),
+            confidence: None,
+            is_sco: false,
+            owner: "identity--00000000-0000-4000-8000-000000000001".to_owned(),
+            audience: vec!["community".to_owned()],
+            observables: Vec::new(),
+        }
+    };
+    let batch: Vec<NewVersion> = (0..40).map(version).collect();
+    store.ingest(&batch, None).await.expect("first batch");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let before = analysed().await;
+    let batch: Vec<NewVersion> = (40..80).map(version).collect();
+    store.ingest(&batch, None).await.expect("second batch");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut after = false;
+    while !after && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        after = analysed().await;
+    }
+    store.close().await;
+    db.drop_database().await.expect("drop the test database");
+    assert!(!before, "40 rows, under the threshold of 50: no maintenance yet");
+    assert!(after, "80 rows, past the threshold of 50: the store analysed its tables");
 }
