@@ -24,6 +24,7 @@
 //! or 1 when some lines could not be read as observations or some matches failed, 2 when an
 //! input cannot be read.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::net::IpAddr;
@@ -42,7 +43,7 @@ use selat_stix::tlp::Tlp;
 use serde_json::{Value, json};
 
 use crate::inputs::Input;
-use crate::match_line::Node;
+use crate::match_line::{LineScanner, Member, Node};
 use crate::pattern_cmd::{MAX_LINE_BYTES, read_line};
 
 /// How many per-line problems are printed on standard error before only counting them.
@@ -281,6 +282,7 @@ pub(crate) fn match_lines(
     let mut tally = Tally::default();
     let mut line = Vec::new();
     let mut number = 0u64;
+    let mut scanner = LineScanner::default();
     loop {
         line.clear();
         let Some(complete) = read_line(&mut reader, &mut line)? else { break };
@@ -292,7 +294,7 @@ pub(crate) fn match_lines(
                 if text.is_empty() || text.eq_ignore_ascii_case("type,value") {
                     Ok(None)
                 } else {
-                    observation(text, index, observed_at).map(Some)
+                    observation(text, index, observed_at, &mut scanner).map(Some)
                 }
             })
         } else {
@@ -411,29 +413,22 @@ fn observation<'t, 'i>(
     text: &'t str,
     index: &'i MatchIndex<usize>,
     observed_at: &str,
+    scanner: &mut LineScanner,
 ) -> Result<(Shown<'t>, Verdicts<'i>), String> {
     if text.starts_with('{') {
-        if let Ok(node) = Node::parse(text)
-            && let Some(kind) = node.get("type").and_then(Node::as_str)
-            && kind != "bundle"
-            && kind != "observed-data"
-        {
-            let id = match node.get("id") {
-                None => Some(None),
-                Some(Node::Str(id)) => Some(Some(id)),
+        let light = match scanner.scan(text) {
+            Some(scanned) => light_match(&scanned, scanned.get("id"), index),
+            None => Node::parse(text).ok().and_then(|node| match node.get("id") {
+                None => light_match(&node, None, index),
+                Some(Node::Str(Cow::Borrowed(id))) => light_match(&node, Some(Member::Str(id)), index),
+                // An escaped id was copied out of the line: shown as a built label.
+                Some(Node::Str(Cow::Owned(id))) => light_match(&node, None, index)
+                    .map(|(_, verdicts)| (Shown::Label(json!({"id": id})), verdicts)),
                 Some(_) => None,
-            };
-            if let Some(id) = id
-                && let Some(matches) = index.match_object(&node)
-            {
-                // A borrowed id lives in the line; an unescaped copy is rare enough to build.
-                let shown = match id {
-                    Some(std::borrow::Cow::Borrowed(id)) => Shown::Id(Some(*id)),
-                    Some(std::borrow::Cow::Owned(id)) => Shown::Label(json!({"id": id})),
-                    None => Shown::Id(None),
-                };
-                return Ok((shown, Ok(matches)));
-            }
+            }),
+        };
+        if let Some(found) = light {
+            return Ok(found);
         }
         let object: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
         let Some(kind) = object.get("type").and_then(Value::as_str) else {
@@ -462,6 +457,25 @@ fn observation<'t, 'i>(
         None => index.match_observation(&[observed_once(sco, observed_at)]),
     };
     Ok((Shown::Label(label), verdicts))
+}
+
+/// The fast path for a line read light holding one SCO (`id`: its member `id`, as read): the
+/// verdicts when look-ups alone decide them ([`MatchIndex::match_object`]).
+fn light_match<'t, 'i>(
+    object: &impl selat_pattern::index::Object,
+    id: Option<Member<'t>>,
+    index: &'i MatchIndex<usize>,
+) -> Option<(Shown<'t>, Verdicts<'i>)> {
+    let kind = object.object_type()?;
+    if kind == "bundle" || kind == "observed-data" {
+        return None;
+    }
+    let shown = match id {
+        None => Shown::Id(None),
+        Some(Member::Str(id)) => Shown::Id(Some(id)),
+        Some(_) => return None,
+    };
+    Some((shown, Ok(index.match_object(object)?)))
 }
 
 fn unquote(text: &str) -> &str {
@@ -576,9 +590,12 @@ mod tests {
         assert_eq!(csv_type("type"), None);
         let index = MatchIndex::build(std::iter::empty::<(usize, &Pattern)>());
         let at = "2024-01-01T00:00:00.000Z";
-        let (shown, _) = observation("https://a.example/?q=1,2", &index, at).unwrap();
+        let (shown, _) =
+            observation("https://a.example/?q=1,2", &index, at, &mut LineScanner::default()).unwrap();
         assert_eq!(shown.to_value(), json!({"type": "url", "value": "https://a.example/?q=1,2"}));
-        let (shown, _) = observation("md5,\"d41d8cd98f00b204e9800998ecf8427e\"", &index, at).unwrap();
+        let (shown, _) =
+            observation("md5,\"d41d8cd98f00b204e9800998ecf8427e\"", &index, at, &mut LineScanner::default())
+                .unwrap();
         assert_eq!(shown.to_value(), json!({"type": "MD5", "value": "d41d8cd98f00b204e9800998ecf8427e"}));
         // The light path shows the id as the full path would, escaped or not.
         for (line, id) in [
@@ -587,7 +604,7 @@ mod tests {
             (r#"{"type":"url"}"#, Value::Null),
             (r#"{"type":"url","id":7}"#, json!(7)),
         ] {
-            let (shown, _) = observation(line, &index, at).unwrap();
+            let (shown, _) = observation(line, &index, at, &mut LineScanner::default()).unwrap();
             assert_eq!(shown.to_value(), json!({"id": id}), "{line}");
         }
     }

@@ -118,12 +118,11 @@ impl Ids {
 #[derive(Debug)]
 pub struct MatchIndex<Id> {
     ids: Vec<Id>,
-    /// Compiled tests and anchors by object type, then by key path.
-    by_type: HashMap<Box<str>, Vec<PathTable>, State>,
+    /// By object type: its compiled tests and anchors by key path, and whether an indicator
+    /// evaluated in full names it (one probe answers both for an observation's type).
+    by_type: HashMap<Box<str>, TypeTables, State>,
     /// Indicators evaluated in full, with the object types their patterns name.
     evaluated: Vec<Evaluated>,
-    /// Every type some evaluated indicator names.
-    evaluated_types: HashSet<String, State>,
     /// The patterns of anchored indicators and of compiled ones with networks (evaluated in full
     /// when an observed value is not an address, as the evaluator then fails).
     kept: HashMap<u32, Pattern, State>,
@@ -132,6 +131,22 @@ pub struct MatchIndex<Id> {
     /// Indicators whose evaluation fails whatever the data, with that error.
     broken: Vec<(u32, MatchError)>,
     compiled_count: usize,
+}
+
+/// What the index holds for one object type.
+#[derive(Debug, Default)]
+struct TypeTables {
+    tables: Vec<PathTable>,
+    /// Some indicator evaluated in full names the type.
+    evaluated: bool,
+    /// A domain object type: no root of any object path, as in the evaluator.
+    domain: bool,
+}
+
+impl TypeTables {
+    fn new(object_type: &str) -> TypeTables {
+        TypeTables { domain: DOMAIN_OBJECT_TYPES.contains(&object_type), ..TypeTables::default() }
+    }
 }
 
 #[derive(Debug)]
@@ -217,7 +232,6 @@ impl<Id> MatchIndex<Id> {
             ids: Vec::new(),
             by_type: HashMap::default(),
             evaluated: Vec::new(),
-            evaluated_types: HashSet::default(),
             kept: HashMap::default(),
             anchored: HashSet::default(),
             broken: Vec::new(),
@@ -229,7 +243,7 @@ impl<Id> MatchIndex<Id> {
             index.ids.push(id);
             index.add(indicator, pattern);
         }
-        for table in index.by_type.values_mut().flatten() {
+        for table in index.by_type.values_mut().flat_map(|t| &mut t.tables) {
             table.text.finish();
         }
         index
@@ -259,13 +273,19 @@ impl<Id> MatchIndex<Id> {
             return;
         }
         let types = types(pattern);
-        self.evaluated_types.extend(types.iter().cloned());
+        for object_type in &types {
+            self.type_tables(object_type).evaluated = true;
+        }
         self.evaluated.push(Evaluated { indicator, pattern: pattern.clone(), types });
+    }
+
+    fn type_tables(&mut self, object_type: &str) -> &mut TypeTables {
+        self.by_type.entry(object_type.into()).or_insert_with(|| TypeTables::new(object_type))
     }
 
     fn register(&mut self, indicator: u32, tests: Vec<(String, Compiled)>) {
         for (object_type, test) in tests {
-            let tables = self.by_type.entry(object_type.into_boxed_str()).or_default();
+            let tables = &mut self.type_tables(&object_type).tables;
             let position = match tables.iter().position(|t| t.keys == test.keys()) {
                 Some(position) => position,
                 None => {
@@ -315,10 +335,8 @@ impl<Id> MatchIndex<Id> {
     }
 
     fn look_up(&self, root_type: &str, root: &(impl Object + ?Sized), found: &mut Found) {
-        for table in self.by_type.get(root_type).map(Vec::as_slice).unwrap_or_default() {
-            if let Some(value) = root.string_at(&table.keys) {
-                table.lookup(value, found);
-            }
+        if let Some(types) = self.by_type.get(root_type) {
+            look_up_in(&types.tables, root, found);
         }
     }
 
@@ -395,13 +413,13 @@ impl<Id> MatchIndex<Id> {
     pub fn match_object(&self, object: &(impl Object + ?Sized)) -> Option<Matches<'_, Id>> {
         let mut found = Found::default();
         // Domain objects are no root of any object path, as in the evaluator.
-        if let Some(root_type) = object.object_type()
-            && !DOMAIN_OBJECT_TYPES.contains(&root_type)
+        if let Some(types) = object.object_type().and_then(|t| self.by_type.get(t))
+            && !types.domain
         {
-            if self.evaluated_types.contains(root_type) {
+            if types.evaluated {
                 return None;
             }
-            self.look_up(root_type, object, &mut found);
+            look_up_in(&types.tables, object, &mut found);
             self.settle(&mut found);
             if !found.evaluate.is_empty() {
                 return None;
@@ -417,13 +435,22 @@ impl<Id> MatchIndex<Id> {
     /// use [`MatchIndex::match_object`] or [`MatchIndex::match_observation`] for every verdict.
     pub fn match_value(&self, object_type: &str, value: &str) -> Vec<&Id> {
         let mut found = Found::default();
-        for table in self.by_type.get(object_type).map(Vec::as_slice).unwrap_or_default() {
+        for table in self.by_type.get(object_type).map(|t| t.tables.as_slice()).unwrap_or_default() {
             if table.keys.len() == 1 && table.keys[0] == "value" {
                 table.lookup(value, &mut found);
             }
         }
         self.settle(&mut found);
         self.matches(found.hits, Vec::new()).matched
+    }
+}
+
+/// Looks `object`'s values up in the tables of its type.
+fn look_up_in(tables: &[PathTable], object: &(impl Object + ?Sized), found: &mut Found) {
+    for table in tables {
+        if let Some(value) = object.string_at(&table.keys) {
+            table.lookup(value, found);
+        }
     }
 }
 
