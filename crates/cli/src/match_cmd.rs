@@ -435,6 +435,10 @@ fn observation<'t, 'i>(
             return Err("JSON object without a \"type\"".to_owned());
         };
         let label = json!({"id": object.get("id").cloned().unwrap_or(Value::Null)});
+        // One SCO: evaluated on its own where that gives the same verdicts, without the wrapper.
+        if let Some(verdicts) = index.match_sco(&object, observed_at) {
+            return Ok((Shown::Label(label), verdicts));
+        }
         let input = match kind {
             "bundle" | "observed-data" => vec![object],
             _ => vec![observed_once(object, observed_at)],

@@ -41,7 +41,7 @@ use crate::ast::{
 use crate::eval::net::{self, Network};
 use crate::eval::select::{DOMAIN_OBJECT_TYPES, all_roots};
 use crate::eval::text::{Like, Matches as MatchesTest, nfc};
-use crate::eval::{MatchError, load_observations, object_type};
+use crate::eval::{MatchError, Observation, load_observations, object_type};
 use network::NetworkTable;
 use serde_json::Value;
 use std::borrow::Cow;
@@ -154,6 +154,8 @@ struct Evaluated {
     indicator: u32,
     pattern: Pattern,
     types: Vec<String>,
+    /// Its paths dereference (`*_ref`, `*_refs`): [`MatchIndex::match_sco`] declines for it.
+    references: bool,
 }
 
 /// The compiled tests on one `(type, key path)`.
@@ -276,7 +278,13 @@ impl<Id> MatchIndex<Id> {
         for object_type in &types {
             self.type_tables(object_type).evaluated = true;
         }
-        self.evaluated.push(Evaluated { indicator, pattern: pattern.clone(), types });
+        let references = comparisons(pattern).iter().any(|c| {
+            c.path
+                .steps
+                .iter()
+                .any(|s| matches!(s, PathStep::Key(key) if key.ends_with("_ref") || key.ends_with("_refs")))
+        });
+        self.evaluated.push(Evaluated { indicator, pattern: pattern.clone(), types, references });
     }
 
     fn type_tables(&mut self, object_type: &str) -> &mut TypeTables {
@@ -375,23 +383,61 @@ impl<Id> MatchIndex<Id> {
                 self.look_up(root_type, root, &mut found);
             }
         }
+        Ok(self.evaluate(&observations, found, |t| types_present.contains(t)))
+    }
+
+    /// The verdicts from the look-ups' `found` on `observations`, after evaluating in full the
+    /// indicators to evaluate and those evaluated in full that name a type `present`.
+    fn evaluate(
+        &self,
+        observations: &[Observation<'_>],
+        mut found: Found,
+        present: impl Fn(&str) -> bool,
+    ) -> Matches<'_, Id> {
         self.settle(&mut found);
         let mut hits = found.hits;
         let mut errors: Vec<(u32, MatchError)> = self.broken.clone();
         let full = self
             .evaluated
             .iter()
-            .filter(|e| e.types.iter().any(|t| types_present.contains(t.as_str())))
+            .filter(|e| e.types.iter().any(|t| present(t)))
             .map(|e| (e.indicator, &e.pattern))
             .chain(found.evaluate.iter().map(|i| (*i, &self.kept[i])));
         for (indicator, pattern) in full {
-            match pattern.matches_loaded(&observations) {
+            match pattern.matches_loaded(observations) {
                 Ok(result) if result.matched => hits.push(indicator),
                 Ok(_) => {}
                 Err(error) => errors.push((indicator, error)),
             }
         }
-        Ok(self.matches(hits, errors))
+        self.matches(hits, errors)
+    }
+
+    /// Every verdict, as [`MatchIndex::match_observation`] gives them for one observed-data
+    /// holding only `sco` (which has a string `id`), observed once at `observed_at`, without
+    /// building that observed-data: for the objects [`MatchIndex::match_object`] declines. The
+    /// indicators it must evaluate in full are evaluated on `sco` alone, which gives the same
+    /// verdicts as long as none of them dereferences (only a reference could reach the
+    /// observed-data around it). `None`, to build the observation and call
+    /// [`MatchIndex::match_observation`], when some does, when `sco` has no string `type` or
+    /// `id` or is a `bundle` or `observed-data`, or when `observed_at` is not a STIX timestamp.
+    pub fn match_sco(&self, sco: &Value, observed_at: &str) -> Option<Result<Matches<'_, Id>, MatchError>> {
+        let kind = object_type(sco)?;
+        sco.get("id")?.as_str()?;
+        if kind == "bundle" || kind == "observed-data" {
+            return None;
+        }
+        if self.evaluated.iter().any(|e| e.references && e.types.iter().any(|t| t == kind)) {
+            return None;
+        }
+        let observation = [Observation::once(sco, observed_at)?];
+        // Domain objects are no root of any object path, as in the evaluator.
+        let root = !DOMAIN_OBJECT_TYPES.contains(&kind);
+        let mut found = Found::default();
+        if root {
+            self.look_up(kind, sco, &mut found);
+        }
+        Some(Ok(self.evaluate(&observation, found, |t| root && t == kind)))
     }
 
     fn matches(&self, mut hits: Vec<u32>, mut errors: Vec<(u32, MatchError)>) -> Matches<'_, Id> {

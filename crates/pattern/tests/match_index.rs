@@ -303,3 +303,61 @@ fn match_object_is_match_observation_where_it_answers() {
     // Most observations are answered by look-ups alone; if none were, this tested nothing.
     assert!(answered > 1000, "seed {seed}: only {answered} of 7,500 answered by match_object");
 }
+
+/// `match_sco` (the object evaluated on its own, without the observed-data around it) against
+/// `match_observation` on the object observed once, and against the evaluator, whenever it
+/// answers; it must decline only for the reasons it gives.
+#[test]
+fn match_sco_is_match_observation_where_it_answers() {
+    let seed: u64 = std::env::var("SELAT_INDEX_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5C0);
+    let mut rng = Rng(seed);
+    let patterns: Vec<(String, Pattern)> = (0..300)
+        .map(|_| {
+            let text = pattern(&mut rng);
+            (text.clone(), parse_syntax(&text).unwrap_or_else(|e| panic!("seed {seed}: {text}: {e}")))
+        })
+        .collect();
+    let mut scos: Vec<Value> = (0..100).flat_map(|n| sco(&mut rng, n)).collect();
+    // A reference to the wrapper's observed-data, an id shared with it, a domain object type,
+    // and objects without a string id or type.
+    scos.push(json!({"type": "domain-name", "id": "domain-name--w", "value": "example.com",
+        "resolves_to_refs": ["observed-data--1"]}));
+    scos.push(json!({"type": "ipv4-addr", "id": "observed-data--1", "value": "10.0.0.1"}));
+    scos.push(json!({"type": "indicator", "id": "indicator--1", "value": "10.0.0.1"}));
+    scos.push(json!({"type": "ipv4-addr", "id": 7, "value": "10.0.0.1"}));
+    scos.push(json!({"type": "ipv4-addr", "value": "10.0.0.1"}));
+    scos.push(json!({"value": "10.0.0.1", "id": "x--1"}));
+    let at = "2024-01-01T00:00:00Z";
+    let (mut answered, mut evaluated) = (0, 0);
+    for chunk in patterns.chunks(4) {
+        let index = MatchIndex::build(chunk.iter().enumerate().map(|(i, (_, p))| (i, p)));
+        for sco in &scos {
+            let input = observed_once(sco);
+            let Some(fast) = index.match_sco(sco, at) else {
+                let has_id = sco.get("id").is_some_and(Value::is_string);
+                let references = chunk.iter().any(|(text, _)| text.contains("_refs"));
+                assert!(!has_id || sco.get("type").is_none() || references, "seed {seed}: declined {sco}");
+                continue;
+            };
+            answered += 1;
+            evaluated += usize::from(index.match_object(sco).is_none());
+            let fast = fast.unwrap();
+            assert_eq!(fast, index.match_observation(&input).unwrap(), "seed {seed}: {sco}");
+            for (i, (text, pattern)) in chunk.iter().enumerate() {
+                let mine = if fast.matched.contains(&&i) {
+                    Verdict::Matched
+                } else if fast.errors.iter().any(|(j, _)| **j == i) {
+                    Verdict::Error
+                } else {
+                    Verdict::NotMatched
+                };
+                assert_eq!(mine, evaluator(pattern, &input), "seed {seed}: {text} on {sco}");
+            }
+        }
+    }
+    assert!(answered > 1000, "seed {seed}: only {answered} answered by match_sco");
+    assert!(evaluated > 100, "seed {seed}: only {evaluated} needed the evaluator");
+    // An observation time that is not a timestamp: declined, for the wrapper's own error.
+    let index = MatchIndex::build(patterns.iter().enumerate().map(|(i, (_, p))| (i, p)));
+    assert!(index.match_sco(&scos[0], "yesterday").is_none());
+}

@@ -148,6 +148,24 @@ pub(crate) struct Observation<'a> {
     number_observed: u64,
 }
 
+impl<'a> Observation<'a> {
+    /// One object observed once at `at` (a STIX timestamp), as in an observed-data wrapping
+    /// only it, but without that observed-data among the objects: only a `*_ref(s)` naming the
+    /// wrapper's id could reach it, so callers use this for patterns without references. The
+    /// id reported for it is empty. `None` when `at` is not a STIX timestamp (or a leap second).
+    pub(crate) fn once(object: &'a Value, at: &str) -> Option<Observation<'a>> {
+        let at = Timestamp::parse(at).ok().filter(|t| !t.is_leap_second())?;
+        let at_us = compare::micros(&at);
+        Some(Observation {
+            id: String::new(),
+            objects: vec![object],
+            first_us: at_us,
+            last_us: at_us,
+            number_observed: 1,
+        })
+    }
+}
+
 /// Counts work against [`MAX_MATCH_STEPS`].
 #[derive(Debug)]
 pub(crate) struct Budget {

@@ -244,6 +244,9 @@ fn roots<'a>(observation: &Observation<'a>, object_type_name: &str) -> Vec<(u32,
 /// Every object of an observation an object path of some type can start from (see [`roots`]):
 /// one per id, cyber-observable and custom types only.
 pub(crate) fn all_roots<'a>(observation: &Observation<'a>) -> Vec<(u32, &'a Value)> {
+    if observation.objects.len() <= SMALL_OBSERVATION {
+        return small_roots(observation);
+    }
     let mut order: Vec<&str> = Vec::new();
     let mut latest: HashMap<&str, &'a Value> = HashMap::new();
     for object in &observation.objects {
@@ -258,6 +261,30 @@ pub(crate) fn all_roots<'a>(observation: &Observation<'a>) -> Vec<(u32, &'a Valu
         .into_iter()
         .enumerate()
         .filter_map(|(index, id)| Some((index as u32, latest.get(id).copied()?)))
+        .filter(|(_, object)| object_type(object).is_some_and(|t| !DOMAIN_OBJECT_TYPES.contains(&t)))
+        .collect()
+}
+
+/// Up to this many objects, [`all_roots`] finds repeated ids by a linear scan rather than a
+/// hash map (a single SCO observed once is the common case of a stream).
+const SMALL_OBSERVATION: usize = 8;
+
+/// [`all_roots`] for a few objects: the same roots in the same order, without a map.
+fn small_roots<'a>(observation: &Observation<'a>) -> Vec<(u32, &'a Value)> {
+    let mut latest: Vec<(&str, &'a Value)> = Vec::with_capacity(observation.objects.len());
+    for object in &observation.objects {
+        let Some(id) = object_id(object) else {
+            continue;
+        };
+        match latest.iter_mut().find(|(seen, _)| *seen == id) {
+            Some(slot) => slot.1 = object,
+            None => latest.push((id, object)),
+        }
+    }
+    latest
+        .into_iter()
+        .enumerate()
+        .map(|(index, (_, object))| (index as u32, object))
         .filter(|(_, object)| object_type(object).is_some_and(|t| !DOMAIN_OBJECT_TYPES.contains(&t)))
         .collect()
 }
