@@ -298,8 +298,38 @@ fn skip_ws(bytes: &[u8], mut at: usize) -> usize {
 /// span of its contents (the closing quote is at the span's end).
 fn string(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
     let start = at + 1;
-    let length = bytes[start..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-    (bytes[start + length] == b'"').then_some((start, start + length))
+    let mut from = start;
+    // Eight bytes at a time while eight remain, then byte by byte.
+    while let Some(chunk) = bytes.get(from..from + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().ok()?);
+        let special = special_bytes(word);
+        if special != 0 {
+            let end = from + (special.trailing_zeros() / 8) as usize;
+            return (bytes[end] == b'"').then_some((start, end));
+        }
+        from += 8;
+    }
+    let end = from + bytes[from..].iter().position(|&b| is_special(b))?;
+    (bytes[end] == b'"').then_some((start, end))
+}
+
+/// A byte that ends the plain part of a string: a quote, a backslash or a control character.
+fn is_special(byte: u8) -> bool {
+    byte == b'"' || byte == b'\\' || byte < 0x20
+}
+
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// The bytes of `word` (little-endian) that [`is_special`] flags, as their high bits; only the
+/// lowest flag is exact (a borrow may flag bytes above a flagged one), which is all the caller
+/// reads. Each test is "some byte is below n" (`(x - n·ones) & !x & highs`, exact at its
+/// lowest flag for n ≤ 0x80): below 1 after xoring with `"` or `\`, or below 0x20.
+fn special_bytes(word: u64) -> u64 {
+    let below = |x: u64, n: u64| x.wrapping_sub(LOW_BITS * n) & !x & HIGH_BITS;
+    below(word ^ (LOW_BITS * u64::from(b'"')), 1)
+        | below(word ^ (LOW_BITS * u64::from(b'\\')), 1)
+        | below(word, 0x20)
 }
 
 fn literal(bytes: &[u8], at: usize, word: &[u8]) -> Option<usize> {
@@ -492,6 +522,76 @@ mod tests {
                 Some(_) => Some(Member::Other),
             };
             assert_eq!(scanned.get("id"), id, "{line}");
+        }
+    }
+
+    /// The eight-bytes-at-a-time string scan finds the first quote, backslash or control byte
+    /// wherever it falls in or across words, as the byte-by-byte scan does, past multi-byte
+    /// characters and bytes next to the special ones (0x1f/0x20, 0x21/0x22, 0x5b/0x5c/0x5d,
+    /// 0x7f, 0xff), whatever the string's alignment in the line.
+    #[test]
+    fn string_scan_at_word_boundaries() {
+        let plain = |bytes: &[u8], at: usize| {
+            let start = at + 1;
+            let end = start + bytes[start..].iter().position(|&b| is_special(b))?;
+            (bytes[end] == b'"').then_some((start, end))
+        };
+        let fillers: &[&[u8]] =
+            &[b"a", b" ", b"!", b"[", b"]", b"\x7f", "é".as_bytes(), "日".as_bytes(), b"\xff"];
+        let enders: &[&[u8]] = &[b"\"", b"\\", b"\x1f", b"\0", b"\t", b"\n", b""];
+        for lead in 0..9 {
+            for filler in fillers {
+                for count in 0..20 {
+                    for ender in enders {
+                        for tail in [&b""[..], b"\"", b"abcdefgh\"", b"\\\""] {
+                            let mut line = vec![b' '; lead];
+                            line.push(b'"');
+                            for _ in 0..count {
+                                line.extend_from_slice(filler);
+                            }
+                            line.extend_from_slice(ender);
+                            line.extend_from_slice(tail);
+                            assert_eq!(
+                                string(&line, lead),
+                                plain(&line, lead),
+                                "{:?}",
+                                String::from_utf8_lossy(&line)
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        // Every byte value alone, at every position of a word.
+        for byte in 0..=255u8 {
+            for position in 0..16 {
+                let mut line = vec![b'"'];
+                line.extend(std::iter::repeat_n(b'a', position));
+                line.push(byte);
+                line.extend_from_slice(b"bcdefghijklmnop\"");
+                assert_eq!(string(&line, 0), plain(&line, 0), "byte {byte:#x} at {position}");
+            }
+        }
+        // Whole lines: escapes and control characters at each offset are declined, and what is
+        // read is what `Value` reads.
+        let mut scanner = LineScanner::default();
+        for offset in 0..18 {
+            let text = "x".repeat(offset);
+            for (line, read) in [
+                (format!(r#"{{"type":"url","value":"{text}"}}"#), true),
+                (format!(r#"{{"type":"url","value":"{text}é{text}"}}"#), true),
+                (format!(r#"{{"type":"url","value":"{text}\/"}}"#), false),
+                (format!("{{\"type\":\"url\",\"value\":\"{text}\u{1}\"}}"), false),
+                (format!(r#"{{"type":"url","value":"{text}"#), false),
+            ] {
+                let scanned = scanner.scan(&line);
+                assert_eq!(scanned.is_some(), read, "{line}");
+                if let Some(scanned) = scanned {
+                    let value: serde_json::Value = serde_json::from_str(&line).unwrap();
+                    let keys = vec!["value".to_owned()];
+                    assert_eq!(scanned.string_at(&keys), value.string_at(&keys), "{line}");
+                }
+            }
         }
     }
 
