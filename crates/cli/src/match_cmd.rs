@@ -1,5 +1,7 @@
-//! `selat match --indicators BUNDLE [INPUT|-]`: matches observations against the indicators of
-//! a STIX file, printing one JSON line per (observation, indicator) match.
+//! `selat match --indicators BUNDLE [INPUT|-]` or `selat match --data DIR --as ORG [INPUT|-]`:
+//! matches observations against the indicators of a STIX file, or against the latest versions of
+//! the indicators stored in a node that organisation `ORG` may see (read through the access rule,
+//! like `selat export --as`), printing one JSON line per (observation, indicator) match.
 //!
 //! Input, one observation a line (blank lines skipped), recognised line by line:
 //! - a JSON object: a cyber-observable object (observed now, once), an `observed-data` (with
@@ -53,8 +55,18 @@ const MAX_PROBLEMS_SHOWN: u64 = 20;
 pub struct Args {
     /// A STIX file holding the indicators (bundle, array, single object or NDJSON), and any
     /// `opinion` objects about them.
-    #[arg(long, value_name = "BUNDLE")]
-    indicators: PathBuf,
+    #[arg(long, value_name = "BUNDLE", required_unless_present = "data", conflicts_with = "data")]
+    indicators: Option<PathBuf>,
+    /// A node's data directory: match against the indicators (and opinions) stored there that
+    /// the organisation `--as` names may see.
+    #[arg(long, value_name = "DIR", requires = "as_org")]
+    data: Option<PathBuf>,
+    /// With --data: keep objects in PostgreSQL (`postgres://…`), as the node does.
+    #[arg(long, value_name = "URL", requires = "data")]
+    database: Option<String>,
+    /// With --data: the organisation (short name) whose view of the node is matched against.
+    #[arg(long = "as", value_name = "ORG", requires = "data")]
+    as_org: Option<String>,
     /// Observations: JSON lines, `type,value` CSV or plain values; `-` for standard input.
     #[arg(value_name = "INPUT", default_value = "-")]
     input: PathBuf,
@@ -120,7 +132,11 @@ impl Extras {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let now = selat_stix::Timestamp::now_millis();
     let sighting_options = sighting_options(args)?;
-    let (infos, patterns, skipped) = load_indicators(&args.indicators, args.include_expired, now)?;
+    let (infos, patterns, skipped) = match (&args.indicators, &args.data) {
+        (Some(path), _) => load_indicators(path, args.include_expired, now)?,
+        (None, Some(data)) => load_from_node(args, data, now)?,
+        (None, None) => anyhow::bail!("give --indicators BUNDLE or --data DIR --as ORG"),
+    };
     report_skipped(&skipped);
     let index = MatchIndex::build(patterns.iter().enumerate());
     drop(patterns);
@@ -193,27 +209,93 @@ fn load_indicators(
     now: selat_stix::Timestamp,
 ) -> anyhow::Result<(Vec<IndicatorInfo>, Vec<Pattern>, Skipped)> {
     let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let mut infos = Vec::new();
-    let mut patterns = Vec::new();
-    let mut skipped = Skipped::default();
-    let mut opinions = Vec::new();
+    let mut loader = Loader::new(include_expired, now);
     for raw in BundleReader::new(BufReader::new(file)) {
-        let object = raw.and_then(|r| r.parse()).with_context(|| format!("reading {}", path.display()))?;
+        loader.add(raw.and_then(|r| r.parse()).with_context(|| format!("reading {}", path.display()))?);
+    }
+    Ok(loader.finish())
+}
+
+/// Rows per page when reading a node's indicators.
+const NODE_PAGE_ROWS: usize = 1000;
+
+/// The latest versions of the indicators and opinions in a node that `--as` may see.
+fn load_from_node(
+    args: &Args,
+    data: &std::path::Path,
+    now: selat_stix::Timestamp,
+) -> anyhow::Result<(Vec<IndicatorInfo>, Vec<Pattern>, Skipped)> {
+    let short = args.as_org.as_deref().context("--data needs --as ORG")?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let node = selat_core::node::Node::open_with(data, args.database.as_deref())
+            .await
+            .with_context(|| format!("opening the node in {}", data.display()))?;
+        let org = node.organisation(short).await?.with_context(|| format!("no organisation {short:?}"))?;
+        let audience = node.org_audience(Some(&org), false).await?;
+        let mut loader = Loader::new(args.include_expired, now);
+        for object_type in ["indicator", "opinion"] {
+            let mut query = selat_store::ScanQuery {
+                after: None,
+                limit: NODE_PAGE_ROWS,
+                latest_only: true,
+                object_type: Some(object_type.to_owned()),
+                collection: None,
+                audience: audience.clone(),
+            };
+            loop {
+                let page = selat_store::Store::scan(&node.store, &query).await?;
+                for row in &page.rows {
+                    loader.add(serde_json::from_str(&row.json).context("a stored object is not JSON")?);
+                }
+                match page.next_after {
+                    Some(next) => query.after = Some(next),
+                    None => break,
+                }
+            }
+        }
+        Ok(loader.finish())
+    })
+}
+
+/// Indicators (compiled) and opinions as they are read, one object at a time.
+struct Loader {
+    include_expired: bool,
+    now: selat_stix::Timestamp,
+    infos: Vec<IndicatorInfo>,
+    patterns: Vec<Pattern>,
+    skipped: Skipped,
+    opinions: Vec<Value>,
+}
+
+impl Loader {
+    fn new(include_expired: bool, now: selat_stix::Timestamp) -> Self {
+        Loader {
+            include_expired,
+            now,
+            infos: Vec::new(),
+            patterns: Vec::new(),
+            skipped: Skipped::default(),
+            opinions: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, object: Value) {
         match object.get("type").and_then(Value::as_str) {
             Some("indicator") => {}
             Some("opinion") => {
-                opinions.push(object);
-                continue;
+                self.opinions.push(object);
+                return;
             }
             _ => {
-                skipped.not_indicators += 1;
-                continue;
+                self.skipped.not_indicators += 1;
+                return;
             }
         }
-        match lifecycle(&object, now, include_expired) {
+        match lifecycle(&object, self.now, self.include_expired) {
             Lifecycle::Matchable(pattern) => {
-                patterns.push(*pattern);
-                infos.push(IndicatorInfo {
+                self.patterns.push(*pattern);
+                self.infos.push(IndicatorInfo {
                     id: object.get("id").cloned().unwrap_or(Value::Null),
                     created_by_ref: object.get("created_by_ref").cloned().unwrap_or(Value::Null),
                     tlp: selat_stix::tlp::effective_tlp(&object).map_or(Value::Null, |t| json!(t.as_str())),
@@ -221,20 +303,25 @@ fn load_indicators(
                     disputed: false,
                 });
             }
-            Lifecycle::Revoked => skipped.revoked += 1,
-            Lifecycle::Expired => skipped.expired += 1,
-            Lifecycle::OtherPatternType(kind) => *skipped.other_pattern_types.entry(kind).or_default() += 1,
-            Lifecycle::Unparsable => skipped.unparsable += 1,
+            Lifecycle::Revoked => self.skipped.revoked += 1,
+            Lifecycle::Expired => self.skipped.expired += 1,
+            Lifecycle::OtherPatternType(kind) => {
+                *self.skipped.other_pattern_types.entry(kind).or_default() += 1;
+            }
+            Lifecycle::Unparsable => self.skipped.unparsable += 1,
         }
     }
-    // Opinions may come before or after their indicators: attached once everything is read.
-    let compiled = Indicators::build(opinions.iter(), now, include_expired);
-    for info in &mut infos {
-        let Some(list) = info.id.as_str().and_then(|id| compiled.opinions.get(id)) else { continue };
-        info.disputed = list.iter().any(OpinionRef::disagrees);
-        info.opinions = json!(list.iter().take(MAX_OPINIONS_PER_MATCH).collect::<Vec<_>>());
+
+    /// Opinions may come before or after their indicators: attached once everything is read.
+    fn finish(mut self) -> (Vec<IndicatorInfo>, Vec<Pattern>, Skipped) {
+        let compiled = Indicators::build(self.opinions.iter(), self.now, self.include_expired);
+        for info in &mut self.infos {
+            let Some(list) = info.id.as_str().and_then(|id| compiled.opinions.get(id)) else { continue };
+            info.disputed = list.iter().any(OpinionRef::disagrees);
+            info.opinions = json!(list.iter().take(MAX_OPINIONS_PER_MATCH).collect::<Vec<_>>());
+        }
+        (self.infos, self.patterns, self.skipped)
     }
-    Ok((infos, patterns, skipped))
 }
 
 fn report_skipped(skipped: &Skipped) {

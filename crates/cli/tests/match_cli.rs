@@ -208,3 +208,61 @@ fn opinions_are_shown_with_matches_and_disputed_ones_can_be_suppressed() {
     assert_eq!(pairs(&out.stdout), [(1, "1".to_owned())], "{out}");
     assert!(out.stderr.contains("1 of disputed indicators suppressed"), "{out}");
 }
+
+/// `--data DIR --as ORG`: the node's indicators that organisation may see, no others.
+#[test]
+fn data_as_org_matches_only_what_the_organisation_may_see() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("node");
+    let data = data.to_str().unwrap();
+    for (short, name) in [("SG", "Singapore"), ("MY", "Malaysia")] {
+        let out = support::run(&[
+            "admin",
+            "--data",
+            data,
+            "org",
+            "add",
+            short,
+            "--name",
+            name,
+            "--kind",
+            "member-state",
+        ]);
+        assert_eq!(out.code, 0, "{out}");
+    }
+    let scope = |scope: &str| {
+        json!({"extensions": {"extension-definition--b78d1732-3a01-46df-a4b4-719a2aab7a1d":
+            {"extension_type": "property-extension", "scope": scope}},
+            "object_marking_refs": [TLP_GREEN]})
+    };
+    // Stored objects must be valid STIX: timestamps to the millisecond, a bundle id of a UUID.
+    let objects: Vec<Value> = [(1, "community"), (2, "organisation")]
+        .into_iter()
+        .map(|(n, s)| {
+            let mut object = indicator(n, "[ipv4-addr:value = '10.0.0.1']", scope(s));
+            for key in ["created", "modified", "valid_from"] {
+                object[key] = json!("2024-01-01T00:00:00.000Z");
+            }
+            object
+        })
+        .collect();
+    let bundle = dir.path().join("sg.json");
+    let id = "bundle--00000000-0000-4000-8000-000000000002";
+    std::fs::write(&bundle, json!({"type": "bundle", "id": id, "objects": objects}).to_string()).unwrap();
+    let out = support::run(&["import", bundle.to_str().unwrap(), "--data", data, "--as", "SG"]);
+    assert_eq!(out.code, 0, "{out}");
+
+    let matched = |org: &str| {
+        let out = support::run_with_stdin(&["match", "--data", data, "--as", org], b"10.0.0.1\n");
+        assert_eq!(out.code, 0, "{out}");
+        pairs(&out.stdout).into_iter().map(|(_, i)| i).collect::<Vec<_>>()
+    };
+    assert_eq!(matched("SG"), ["1", "2"], "SG matches its own indicators, both");
+    assert_eq!(matched("MY"), ["1"], "MY matches the community indicator only");
+    let unknown = support::run_with_stdin(&["match", "--data", data, "--as", "ZZ"], b"10.0.0.1\n");
+    assert_eq!(unknown.code, 2, "{unknown}");
+    assert!(unknown.stderr.contains("no organisation \"ZZ\""), "{unknown}");
+    let both =
+        support::run_with_stdin(&["match", "--data", data, "--indicators", "x.json", "--as", "SG"], b"");
+    assert_eq!(both.code, 2, "--data and --indicators together: {both}");
+}

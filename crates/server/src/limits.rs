@@ -13,8 +13,6 @@ pub const DEFAULT_PAGE_SIZE: usize = 1000;
 pub const MAX_DRAIN_BYTES: u64 = 16 * 1024 * 1024;
 /// `Retry-After` of a 503 when the submission queue is full, in seconds.
 pub const RETRY_AFTER_SECS: u64 = 2;
-/// Most versions examined to find who owns an object before a DELETE (see `removal`).
-pub const MAX_OWNER_SCAN_ROWS: usize = 1_000_000;
 
 /// The configurable limits; `Default` is what a node runs with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

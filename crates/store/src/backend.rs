@@ -119,8 +119,8 @@ impl Store for Backend {
         delegate!(self, versions_page(query))
     }
 
-    async fn remove_object(&self, collection: &str, id: &str) -> Result<u64> {
-        delegate!(self, remove_object(collection, id))
+    async fn remove_object(&self, collection: &str, id: &str, owner: Option<&str>) -> Result<u64> {
+        delegate!(self, remove_object(collection, id, owner))
     }
 
     async fn scan(&self, query: &ScanQuery) -> Result<ScanPage> {

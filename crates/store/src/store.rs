@@ -45,9 +45,15 @@ pub trait Store: Send + Sync {
         async move { self.manifest_page(&query).await }
     }
 
-    /// Removes every version of `id` from one collection; returns how many entries went. The
-    /// versions stay stored (and in other collections).
-    fn remove_object(&self, collection: &str, id: &str) -> impl Future<Output = Result<u64>> + Send;
+    /// Removes every version of `id` from one collection — only `owner`'s copy when given (two
+    /// owners may hold copies of an observable) — and returns how many entries went. The versions
+    /// stay stored (and in other collections).
+    fn remove_object(
+        &self,
+        collection: &str,
+        id: &str,
+        owner: Option<&str>,
+    ) -> impl Future<Output = Result<u64>> + Send;
 
     /// One keyset page of an export scan; repeat with `after = next_after` until it is `None`.
     fn scan(&self, query: &ScanQuery) -> impl Future<Output = Result<ScanPage>> + Send;

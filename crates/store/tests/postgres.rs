@@ -78,6 +78,7 @@ conformance_tests!(
     manifest_matches_objects,
     object_and_versions,
     remove_from_collection,
+    remove_one_owners_copy,
     page_stops_at_scan_bound,
     export_scan_covers_everything_once,
     counts_objects_and_versions,

@@ -459,6 +459,23 @@ async fn observable_copies_and_granular_markings() {
     let path = format!("/taxii2/selat/collections/{}/objects/{id}/", world.shared);
     assert_eq!(world.get(&path, Some("MY")).await.status.as_u16(), 200, "a member state is named");
     world.get(&path, Some("SG-BANKING")).await.assert_error(404, "object-not-found");
+
+    // MY deletes its copy of the address: SG's RED copy, which MY may not see, neither stops it
+    // (a 403 would tell MY that another copy exists) nor goes with it.
+    let address_path = format!(
+        "/taxii2/selat/collections/{}/objects/ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd/",
+        world.shared
+    );
+    let deleted = world.server.send(Method::DELETE, &address_path, world.auth(Some("MY")), &[], None).await;
+    assert_eq!(deleted.status.as_u16(), 200, "{}", deleted.text);
+    world.get(&address_path, Some("MY")).await.assert_error(404, "object-not-found");
+    world.get(&address_path, Some("TH")).await.assert_error(404, "object-not-found");
+    let left = world.get(&address_path, Some("SG")).await.ok_json();
+    let markings: Vec<&Value> =
+        left["objects"].as_array().unwrap().iter().map(|o| &o["object_marking_refs"][0]).collect();
+    assert_eq!(markings, vec![&json!(Tlp::Red.marking_id())], "SG's own copy stays, and is the latest");
+    let refused = world.server.send(Method::DELETE, &address_path, world.auth(Some("TH")), &[], None).await;
+    refused.assert_error(404, "object-not-found");
     world.server.stop().await;
 }
 

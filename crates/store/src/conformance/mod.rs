@@ -33,7 +33,7 @@ pub use observables::{
 };
 pub use paging::{
     filters_with_multiple_values, manifest_matches_objects, object_and_versions, page_limits_and_more,
-    page_stops_at_scan_bound, remove_from_collection, version_filters,
+    page_stops_at_scan_bound, remove_from_collection, remove_one_owners_copy, version_filters,
 };
 pub use scan::{counts_objects_and_versions, export_scan_covers_everything_once};
 pub use visibility::{

@@ -1,8 +1,8 @@
 //! TAXII paging behaviours: limits, `more`, version and property filters, manifest, removal.
 
-use super::{ALICE, T0, ingest_ok, keys, manifest_all, new_collection, sdo};
+use super::{ALICE, BOB, T0, ingest_ok, keys, manifest_all, new_collection, sco, sdo};
 use crate::error::Error;
-use crate::model::{ManifestEntry, PageQuery, VersionFilter};
+use crate::model::{ManifestEntry, ObjectEntry, PageQuery, VersionFilter};
 use crate::store::Store;
 use crate::{MAX_PAGE_LIMIT, MAX_SCAN_PER_PAGE};
 
@@ -183,18 +183,18 @@ pub async fn remove_from_collection<S: Store>(store: S) {
         ingest_ok(&store, &versions, Some(coll)).await;
         ingest_ok(&store, std::slice::from_ref(&other), Some(coll)).await;
     }
-    let removed = store.remove_object(&one, &versions[0].id).await.expect("remove");
+    let removed = store.remove_object(&one, &versions[0].id, None).await.expect("remove");
     assert_eq!(removed, 2, "both versions leave the collection");
     let all = |coll: &str| PageQuery { versions: VersionFilter::all(), ..PageQuery::new(coll, 100) };
     let left: Vec<String> = manifest_all(&store, &all(&one)).await.into_iter().map(|e| e.id).collect();
     assert_eq!(left, vec![other.id.clone()], "only the other object is left");
     assert_eq!(manifest_all(&store, &all(&two)).await.len(), 3, "the other collection is untouched");
     assert_eq!(store.counts(None).await.expect("counts").versions, 3, "the versions stay stored");
-    assert_eq!(store.remove_object(&one, &versions[0].id).await.expect("remove again"), 0);
+    assert_eq!(store.remove_object(&one, &versions[0].id, None).await.expect("remove again"), 0);
 
     let back = ingest_ok(&store, &versions[..1], Some(&one)).await;
     assert!(super::stored(&back[0]), "a removed version can be added again");
-    let unknown = store.remove_object(&uuid::Uuid::new_v4().to_string(), &other.id).await;
+    let unknown = store.remove_object(&uuid::Uuid::new_v4().to_string(), &other.id, None).await;
     assert!(matches!(unknown, Err(Error::CollectionNotFound(_))), "unknown collection: {unknown:?}");
 }
 
@@ -219,4 +219,30 @@ pub async fn page_stops_at_scan_bound<S: Store>(store: S) {
     let by_id = PageQuery { ids: vec![batch[5].id.clone()], ..PageQuery::new(&coll, 10) };
     let page = store.manifest_page(&by_id).await.expect("id page");
     assert_eq!((page.entries.len(), page.more), (1, false), "an id filter needs no scan");
+}
+
+/// Removing one owner's copy of an observable leaves the other owner's copy, which becomes the
+/// collection's latest version of the id again.
+pub async fn remove_one_owners_copy<S: Store>(store: S) {
+    let coll = new_collection(&store, "one owner's copy").await;
+    ingest_ok(&store, &[sco(7, ALICE, "10.0.0.7")], Some(&coll)).await;
+    ingest_ok(&store, &[sco(7, BOB, "10.0.0.7")], Some(&coll)).await;
+    let id = sco(7, ALICE, "10.0.0.7").id;
+    let before = latest_entries(&store, &coll).await;
+    assert_eq!(before.len(), 1, "one latest version of the id");
+    assert_eq!(before[0].owner.as_deref(), Some(BOB), "Bob's copy came last");
+    let nobody = "identity--33333333-3333-4333-8333-333333333333";
+    assert_eq!(store.remove_object(&coll, &id, Some(nobody)).await.expect("remove nobody's"), 0);
+    assert_eq!(store.remove_object(&coll, &id, Some(BOB)).await.expect("remove Bob's"), 1);
+    let after = latest_entries(&store, &coll).await;
+    assert_eq!(after.len(), 1, "Alice's copy is the latest now: {after:?}");
+    assert_eq!(after[0].owner.as_deref(), Some(ALICE));
+    let all = PageQuery { versions: VersionFilter::all(), ..PageQuery::new(&coll, 10) };
+    assert_eq!(manifest_all(&store, &all).await.len(), 1, "only Alice's entry is left");
+    assert_eq!(store.remove_object(&coll, &id, None).await.expect("remove the rest"), 1);
+    assert!(latest_entries(&store, &coll).await.is_empty());
+}
+
+async fn latest_entries<S: Store>(store: &S, coll: &str) -> Vec<ObjectEntry> {
+    store.objects_page(&PageQuery::new(coll, 10)).await.expect("page").entries
 }

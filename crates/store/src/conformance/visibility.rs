@@ -179,7 +179,7 @@ pub async fn removal_reaches_viewers<S: Store>(store: S) {
     let coll = new_collection(&store, "removal and audience").await;
     let batch: Vec<_> = (0..5).map(|n| labelled(sdo("indicator", n, ALICE, T0 + 1), &["a"])).collect();
     ingest_ok(&store, &batch, Some(&coll)).await;
-    assert_eq!(store.remove_object(&coll, &batch[2].id).await.unwrap(), 1);
+    assert_eq!(store.remove_object(&coll, &batch[2].id, None).await.unwrap(), 1);
     let seen: Vec<String> = manifest_all(&store, &PageQuery::new(&coll, 2).seen_by(labels(&["a"])))
         .await
         .into_iter()

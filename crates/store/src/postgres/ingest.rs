@@ -377,20 +377,32 @@ async fn insert_entries(
     Ok(())
 }
 
-/// Removes every entry of `id` from one collection, holding the collection's row like an ingest
-/// does, so an ingest never plans first/last flags against entries being removed.
-pub(super) async fn remove_object(pool: &PgPool, key: i64, id: &str) -> Result<u64> {
+/// Removes the entries of `id` (of `owner`'s copy, when given) from one collection, holding the
+/// collection's row like an ingest does, so an ingest never plans first/last flags against
+/// entries being removed; the entries left of `id` (another owner's copy) get their flags again.
+pub(super) async fn remove_object(pool: &PgPool, key: i64, id: &str, owner: Option<&str>) -> Result<u64> {
     let mut tx = pool.begin().await?;
     sqlx::query("SELECT key FROM collections WHERE key = $1 FOR NO KEY UPDATE")
         .bind(key)
         .execute(&mut *tx)
         .await?;
+    // `$3` NULL: every owner's entries.
     let labels = "DELETE FROM entry_labels WHERE (collection_key, label, date_added_us) IN \
                   (SELECT e.collection_key, l.label, e.date_added_us FROM collection_entries AS e \
-                   JOIN object_labels AS l ON l.seq = e.seq WHERE e.collection_key = $1 AND e.id = $2)";
-    sqlx::query(labels).bind(key).bind(id).execute(&mut *tx).await?;
-    let sql = "DELETE FROM collection_entries WHERE collection_key = $1 AND id = $2";
-    let done = sqlx::query(sql).bind(key).bind(id).execute(&mut *tx).await?;
+                   JOIN object_versions AS v ON v.seq = e.seq JOIN object_labels AS l ON l.seq = e.seq \
+                   WHERE e.collection_key = $1 AND e.id = $2 AND ($3::text IS NULL OR v.owner = $3))";
+    sqlx::query(labels).bind(key).bind(id).bind(owner).execute(&mut *tx).await?;
+    let entries = "DELETE FROM collection_entries WHERE collection_key = $1 AND date_added_us IN \
+                   (SELECT e.date_added_us FROM collection_entries AS e JOIN object_versions AS v ON v.seq = e.seq \
+                    WHERE e.collection_key = $1 AND e.id = $2 AND ($3::text IS NULL OR v.owner = $3))";
+    let done = sqlx::query(entries).bind(key).bind(id).bind(owner).execute(&mut *tx).await?;
+    if owner.is_some() && done.rows_affected() > 0 {
+        let flags = "UPDATE collection_entries AS c SET is_first = (c.version_us = m.lo), is_last = (c.version_us = m.hi) \
+                     FROM (SELECT min(version_us) AS lo, max(version_us) AS hi FROM collection_entries \
+                           WHERE collection_key = $1 AND id = $2) AS m \
+                     WHERE c.collection_key = $1 AND c.id = $2";
+        sqlx::query(flags).bind(key).bind(id).execute(&mut *tx).await?;
+    }
     tx.commit().await?;
     Ok(done.rows_affected())
 }

@@ -220,9 +220,9 @@ impl Store for PgStore {
         page::manifest(&self.pool, key, query).await
     }
 
-    async fn remove_object(&self, collection: &str, id: &str) -> Result<u64> {
+    async fn remove_object(&self, collection: &str, id: &str, owner: Option<&str>) -> Result<u64> {
         let key = self.collection_key(collection).await?;
-        ingest::remove_object(&self.pool, key, id).await
+        ingest::remove_object(&self.pool, key, id, owner).await
     }
 
     async fn scan(&self, query: &ScanQuery) -> Result<ScanPage> {

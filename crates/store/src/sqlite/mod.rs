@@ -174,18 +174,32 @@ impl Store for SqliteStore {
         page::manifest(&self.reader, key, query).await
     }
 
-    async fn remove_object(&self, collection: &str, id: &str) -> Result<u64> {
+    async fn remove_object(&self, collection: &str, id: &str, owner: Option<&str>) -> Result<u64> {
         let key = self.collection_key(collection).await?;
+        // `?4` NULL: every owner's entries.
         let labels = "DELETE FROM entry_labels WHERE (collection_key, label, date_added_us) IN \
                       (SELECT e.collection_key, l.label, e.date_added_us \
                        FROM collection_entries AS e INDEXED BY collection_entries_object \
-                       JOIN object_labels AS l ON l.seq = e.seq \
-                       WHERE e.collection_key = ? AND e.id_key = ? AND e.id = ?)";
-        let entries = "DELETE FROM collection_entries INDEXED BY collection_entries_object \
-                       WHERE collection_key = ? AND id_key = ? AND id = ?";
+                       JOIN object_versions AS v ON v.seq = e.seq JOIN object_labels AS l ON l.seq = e.seq \
+                       WHERE e.collection_key = ?1 AND e.id_key = ?2 AND e.id = ?3 AND (?4 IS NULL OR v.owner = ?4))";
+        let entries = "DELETE FROM collection_entries WHERE collection_key = ?1 AND date_added_us IN \
+                       (SELECT e.date_added_us FROM collection_entries AS e INDEXED BY collection_entries_object \
+                        JOIN object_versions AS v ON v.seq = e.seq \
+                        WHERE e.collection_key = ?1 AND e.id_key = ?2 AND e.id = ?3 AND (?4 IS NULL OR v.owner = ?4))";
+        let id_key = sql::id_key(id);
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query(labels).bind(key).bind(sql::id_key(id)).bind(id).execute(&mut *tx).await?;
-        let done = sqlx::query(entries).bind(key).bind(sql::id_key(id)).bind(id).execute(&mut *tx).await?;
+        sqlx::query(labels).bind(key).bind(id_key).bind(id).bind(owner).execute(&mut *tx).await?;
+        let done = sqlx::query(entries).bind(key).bind(id_key).bind(id).bind(owner).execute(&mut *tx).await?;
+        if owner.is_some() && done.rows_affected() > 0 {
+            // Another owner's copy may be left: its entries get their first/last flags again.
+            let flags = "UPDATE collection_entries INDEXED BY collection_entries_object \
+                         SET is_first = (version_us = (SELECT min(version_us) FROM collection_entries AS m \
+                             INDEXED BY collection_entries_object WHERE m.collection_key = ?1 AND m.id_key = ?2 AND m.id = ?3)), \
+                         is_last = (version_us = (SELECT max(version_us) FROM collection_entries AS m \
+                             INDEXED BY collection_entries_object WHERE m.collection_key = ?1 AND m.id_key = ?2 AND m.id = ?3)) \
+                         WHERE collection_key = ?1 AND id_key = ?2 AND id = ?3";
+            sqlx::query(flags).bind(key).bind(id_key).bind(id).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(done.rows_affected())
     }
