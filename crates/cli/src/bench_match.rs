@@ -21,11 +21,12 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use selat_core::matching::observed_once;
 use selat_pattern::{MatchIndex, Pattern};
 use serde_json::{Value, json};
 
 use crate::bench::{rss_kib, splitmix, uuid_for};
-use crate::match_cmd::{Extras, IndicatorInfo, match_lines, observed_once};
+use crate::match_cmd::{Extras, IndicatorInfo, match_lines};
 
 /// Indicators that only the full evaluator decides (integer comparisons on a list property).
 const EVALUATED_INDICATORS: u64 = 10;

@@ -35,7 +35,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use selat_core::matching::{
-    Indicators, Lifecycle, MAX_OPINIONS_PER_MATCH, OpinionRef, Seen, lifecycle, seen_in,
+    Indicators, Lifecycle, MAX_OPINIONS_PER_MATCH, OpinionRef, Seen, lifecycle, observed_once, seen_in,
 };
 use selat_core::sighting::{SightingBuilder, SightingOptions};
 use selat_pattern::{MatchError, MatchIndex, Matches, Pattern};
@@ -571,19 +571,6 @@ fn light_match<'t, 'i>(
 
 fn unquote(text: &str) -> &str {
     text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text)
-}
-
-/// A bundle in which `sco` was observed once, at `observed_at`.
-pub(crate) fn observed_once(mut sco: Value, observed_at: &str) -> Value {
-    if sco.get("id").is_none() {
-        let kind = sco.get("type").and_then(Value::as_str).unwrap_or("x").to_owned();
-        sco["id"] = json!(format!("{kind}--00000000-0000-4000-8000-000000000000"));
-    }
-    json!({"type": "bundle", "id": "bundle--00000000-0000-4000-8000-000000000000", "objects": [
-        {"type": "observed-data", "id": "observed-data--00000000-0000-4000-8000-000000000000",
-         "first_observed": observed_at, "last_observed": observed_at, "number_observed": 1,
-         "object_refs": [sco["id"]]},
-        sco]})
 }
 
 /// What a value is: an SCO type with a `value` property, a file hash, or a file name.
