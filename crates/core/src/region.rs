@@ -4,6 +4,10 @@
 //! Facts from `../shared/REGION.md`; rows it marks unverified carry `verified: false` so an
 //! org-admin knows to confirm them.
 
+use serde::Serialize;
+
+use crate::org::{OrgKind, Organisation};
+
 /// One Member State.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MemberState {
@@ -159,9 +163,118 @@ pub fn member_state(alpha2: &str) -> Option<&'static MemberState> {
     MEMBER_STATES.iter().find(|m| m.alpha2.eq_ignore_ascii_case(alpha2))
 }
 
+/// A Member State as the REST API shows it: the facts of [`MEMBER_STATES`] and, when the state
+/// is registered on this node (an organisation of kind `member-state` whose short name is its
+/// alpha-2 code), its organisation and sector leads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MemberStateRecord {
+    pub iso2: &'static str,
+    pub iso3: &'static str,
+    pub iso_numeric: &'static str,
+    pub name: &'static str,
+    pub agency: &'static str,
+    pub cert: &'static str,
+    pub time_zones: &'static [&'static str],
+    pub member_since: &'static str,
+    /// Whether the agency and CERT names were confirmed from a primary source.
+    pub verified: bool,
+    /// The state's organisation on this node (its STIX identity), if registered.
+    pub organisation: Option<String>,
+    /// Short names of its sector leads registered on this node, sorted.
+    pub sector_leads: Vec<String>,
+}
+
+/// An organisation as the REST API lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrganisationRecord {
+    pub short_name: String,
+    pub name: String,
+    pub kind: &'static str,
+    /// The member state a sector lead belongs to.
+    pub parent: Option<String>,
+    pub identity: String,
+    pub member_since: Option<String>,
+}
+
+impl From<&Organisation> for OrganisationRecord {
+    fn from(org: &Organisation) -> Self {
+        OrganisationRecord {
+            short_name: org.short_name.clone(),
+            name: org.name.clone(),
+            kind: org.kind.as_str(),
+            parent: org.parent.clone(),
+            identity: org.identity.clone(),
+            member_since: org.member_since.clone(),
+        }
+    }
+}
+
+/// The Member States on `date` (`YYYY-MM-DD`; all of today's without one), with what `orgs` (the
+/// node's organisations) registers of each.
+pub fn member_state_records(orgs: &[Organisation], date: Option<&str>) -> Vec<MemberStateRecord> {
+    let states: Vec<&MemberState> = match date {
+        Some(date) => member_states_on(date).collect(),
+        None => MEMBER_STATES.iter().collect(),
+    };
+    states
+        .into_iter()
+        .map(|m| {
+            let organisation = orgs
+                .iter()
+                .find(|o| o.kind == OrgKind::MemberState && o.short_name == m.alpha2)
+                .map(|o| o.identity.clone());
+            let mut sector_leads: Vec<String> = orgs
+                .iter()
+                .filter(|o| o.kind == OrgKind::SectorLead && o.parent.as_deref() == Some(m.alpha2))
+                .map(|o| o.short_name.clone())
+                .collect();
+            sector_leads.sort();
+            MemberStateRecord {
+                iso2: m.alpha2,
+                iso3: m.alpha3,
+                iso_numeric: m.numeric,
+                name: m.name,
+                agency: m.agency,
+                cert: m.cert,
+                time_zones: m.time_zones,
+                member_since: m.member_since,
+                verified: m.verified,
+                organisation,
+                sector_leads,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_join_the_facts_with_the_registered_organisations() {
+        let org = |short: &str, kind: OrgKind, parent: Option<&str>| Organisation {
+            short_name: short.to_owned(),
+            name: short.to_owned(),
+            kind,
+            parent: parent.map(str::to_owned),
+            identity: format!("identity--{short}"),
+            member_since: None,
+        };
+        let orgs = [
+            org("SG", OrgKind::MemberState, None),
+            org("SG-ENERGY", OrgKind::SectorLead, Some("SG")),
+            org("SG-BANKING", OrgKind::SectorLead, Some("SG")),
+            org("ASEAN", OrgKind::Secretariat, None),
+        ];
+        let all = member_state_records(&orgs, None);
+        assert_eq!(all.len(), 11);
+        let sg = all.iter().find(|m| m.iso2 == "SG").unwrap();
+        assert_eq!(sg.organisation.as_deref(), Some("identity--SG"));
+        assert_eq!(sg.sector_leads, ["SG-BANKING", "SG-ENERGY"]);
+        let my = all.iter().find(|m| m.iso2 == "MY").unwrap();
+        assert_eq!((my.organisation.as_deref(), my.sector_leads.len()), (None, 0));
+        assert_eq!(member_state_records(&orgs, Some("2016-10-11")).len(), 10);
+    }
 
     #[test]
     fn membership_is_dated() {

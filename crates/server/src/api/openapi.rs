@@ -10,7 +10,7 @@ pub(crate) async fn openapi() -> Json<Value> {
 
 /// The document. Kept beside the handlers it describes; add a path here with every new route.
 pub(crate) fn document() -> Value {
-    json!({
+    let mut document = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Selat REST API",
@@ -330,7 +330,77 @@ pub(crate) fn document() -> Value {
                 }
             }
         }
-    })
+    });
+    add_region(&mut document);
+    document
+}
+
+/// The region as data: member states and organisations (`api::region`).
+fn add_region(document: &mut Value) {
+    let list = |item: &str| {
+        json!({"type": "object", "required": ["items", "next"], "properties": {
+            "items": {"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")}},
+            "next": {"type": "null", "description": "Always null: every list fits one page."}
+        }})
+    };
+    let unauthorized = error_response("No or invalid credentials.");
+    let internal = error_response("Internal error (logged with the id in `detail`).");
+    document["paths"]["/member-states"] = json!({"get": {
+        "operationId": "listMemberStates",
+        "summary": "The ASEAN Member States (or those that were members on `as_of`), with their organisation and sector leads on this node",
+        "parameters": [query_param("as_of", "Only the states that were members on this day (YYYY-MM-DD).",
+            json!({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}))],
+        "responses": {
+            "200": {"description": "The member states.", "content": {"application/json": {"schema": list("MemberState")}}},
+            "400": error_response("`as_of` is not a date, or an unknown parameter."),
+            "401": unauthorized.clone(),
+            "500": internal.clone()
+        }
+    }});
+    document["paths"]["/member-states/{iso2}"] = json!({"get": {
+        "operationId": "getMemberState",
+        "summary": "One Member State by its ISO 3166-1 alpha-2 code",
+        "parameters": [{"name": "iso2", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {
+            "200": {"description": "The member state.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MemberState"}}}},
+            "401": unauthorized.clone(),
+            "404": error_response("No ASEAN Member State has that code."),
+            "500": internal.clone()
+        }
+    }});
+    document["paths"]["/organisations"] = json!({"get": {
+        "operationId": "listOrganisations",
+        "summary": "The organisations registered on this node",
+        "responses": {
+            "200": {"description": "The organisations.", "content": {"application/json": {"schema": list("Organisation")}}},
+            "401": unauthorized,
+            "500": internal
+        }
+    }});
+    let text = json!({"type": "string"});
+    let optional = json!({"type": ["string", "null"]});
+    document["components"]["schemas"]["MemberState"] = json!({
+        "type": "object",
+        "required": ["iso2", "iso3", "iso_numeric", "name", "agency", "cert", "time_zones", "member_since",
+            "verified", "organisation", "sector_leads"],
+        "properties": {
+            "iso2": text, "iso3": text, "iso_numeric": text, "name": text, "agency": text, "cert": text,
+            "time_zones": {"type": "array", "items": text},
+            "member_since": {"type": "string", "format": "date"},
+            "verified": {"type": "boolean", "description": "Whether the agency and CERT names were confirmed from a primary source."},
+            "organisation": {"type": ["string", "null"], "description": "The state's organisation (STIX identity) on this node."},
+            "sector_leads": {"type": "array", "items": text}
+        }
+    });
+    document["components"]["schemas"]["Organisation"] = json!({
+        "type": "object",
+        "required": ["short_name", "name", "kind", "parent", "identity", "member_since"],
+        "properties": {
+            "short_name": text, "name": text,
+            "kind": {"enum": ["member-state", "sector-lead", "secretariat", "partner"]},
+            "parent": optional, "identity": text, "member_since": optional
+        }
+    });
 }
 
 fn query_param(name: &str, description: &str, schema: Value) -> Value {

@@ -38,6 +38,9 @@ const METRICS: &str = "/metrics";
 const API_AUDIT: &str = "/api/v1/audit";
 const API_OPENAPI: &str = "/api/v1/openapi.json";
 const API_GROUPS: &str = "/api/v1/groups";
+const API_MEMBER_STATES: &str = "/api/v1/member-states";
+const API_MEMBER_STATE: &str = "/api/v1/member-states/{iso2}";
+const API_ORGANISATIONS: &str = "/api/v1/organisations";
 const API_GROUP_MEMBERS: &str = "/api/v1/groups/{group_id}/members";
 const API_CORRELATIONS: &str = "/api/v1/correlations";
 const API_OBJECT_CORRELATIONS: &str = "/api/v1/objects/{object_id}/correlations";
@@ -62,6 +65,9 @@ pub(crate) const ROUTES: &[&str] = &[
     API_OPENAPI,
     API_GROUPS,
     API_GROUP_MEMBERS,
+    API_MEMBER_STATES,
+    API_MEMBER_STATE,
+    API_ORGANISATIONS,
     API_CORRELATIONS,
     API_OBJECT_CORRELATIONS,
     API_MATCH,
@@ -90,6 +96,9 @@ pub fn app(state: AppState) -> Router {
         .route(API_AUDIT, get(crate::api::audit))
         .route(API_OPENAPI, get(crate::api::openapi))
         .route(API_GROUPS, get(crate::api::groups::list).post(crate::api::groups::create))
+        .route(API_MEMBER_STATES, get(crate::api::region::member_states))
+        .route(API_MEMBER_STATE, get(crate::api::region::member_state))
+        .route(API_ORGANISATIONS, get(crate::api::region::organisations_list))
         .route(API_GROUP_MEMBERS, axum::routing::put(crate::api::groups::set_members))
         .route(API_CORRELATIONS, get(crate::api::correlations::by_value))
         .route(API_OBJECT_CORRELATIONS, get(crate::api::correlations::by_object))

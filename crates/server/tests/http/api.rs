@@ -119,7 +119,7 @@ async fn openapi_document_describes_the_api_and_is_valid() {
     let (status, document) = api(&server, "/api/v1/openapi.json", Auth::None).await;
     assert_eq!(status, 200);
     assert_eq!(document["openapi"], "3.1.0");
-    for path in ["/audit", "/openapi.json"] {
+    for path in ["/audit", "/openapi.json", "/member-states", "/member-states/{iso2}", "/organisations"] {
         assert!(document["paths"][path]["get"].is_object(), "{path} missing");
     }
     server.stop().await;
@@ -133,4 +133,70 @@ async fn openapi_document_describes_the_api_and_is_valid() {
     let out = std::process::Command::new(python).args(["-c", script]).arg(&file).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "openapi-spec-validator refuses the document: {stderr}");
+}
+
+/// The region as data: the eleven Member States today and the ten of the 2016 AMCC, each with its
+/// organisation and sector leads on this node; the organisations registered; errors for bad
+/// dates, unknown states and anonymous callers.
+#[tokio::test]
+async fn member_states_and_organisations_are_listed() {
+    let mut fixture = Fixture::new().await;
+    let server = fixture.start(Limits::default()).await;
+    let sector_lead = selat_core::org::Organisation {
+        short_name: "SG-BANKING".into(),
+        name: "Singapore banking sector lead".into(),
+        kind: selat_core::org::OrgKind::SectorLead,
+        parent: Some("SG".into()),
+        identity: "identity--5e0d7d43-2f7e-4d0b-9a3c-3f1b8b6b0a01".into(),
+        member_since: None,
+    };
+    server.node.create_organisation(&sector_lead).await.unwrap();
+    let token = Auth::Token(&fixture.tokens.my_analyst);
+
+    let (status, all) = api(&server, "/api/v1/member-states", token).await;
+    assert_eq!(status, 200, "{all}");
+    assert_eq!(all["next"], Value::Null);
+    let codes: Vec<&str> =
+        all["items"].as_array().unwrap().iter().map(|m| m["iso2"].as_str().unwrap()).collect();
+    assert_eq!(codes.len(), 11, "{codes:?}");
+    assert!(codes.contains(&"TL"), "Timor-Leste is a member today");
+    let sg = all["items"].as_array().unwrap().iter().find(|m| m["iso2"] == "SG").unwrap();
+    assert_eq!(sg["iso3"], "SGP");
+    assert_eq!(sg["cert"], "SingCERT");
+    assert_eq!(sg["time_zones"], serde_json::json!(["Asia/Singapore"]));
+    assert!(sg["organisation"].as_str().unwrap().starts_with("identity--"), "{sg}");
+    assert_eq!(sg["sector_leads"], serde_json::json!(["SG-BANKING"]));
+    let vn = all["items"].as_array().unwrap().iter().find(|m| m["iso2"] == "VN").unwrap();
+    assert_eq!(vn["organisation"], Value::Null, "VN is not registered on this node");
+
+    let (status, amcc) = api(&server, "/api/v1/member-states?as_of=2016-10-11", token).await;
+    assert_eq!(status, 200, "{amcc}");
+    let in_2016: Vec<&str> =
+        amcc["items"].as_array().unwrap().iter().map(|m| m["iso2"].as_str().unwrap()).collect();
+    assert_eq!(in_2016.len(), 10);
+    assert!(!in_2016.contains(&"TL"), "Timor-Leste joined in 2025");
+
+    let (status, one) = api(&server, "/api/v1/member-states/sg", token).await;
+    assert_eq!((status, one["name"].as_str()), (200, Some("Singapore")), "{one}");
+    for (path, code) in [
+        ("/api/v1/member-states/JP", 404),
+        ("/api/v1/member-states?as_of=2016-13-01", 400),
+        ("/api/v1/member-states?as_of=yesterday", 400),
+        ("/api/v1/member-states?since=2016", 400),
+    ] {
+        let (status, body) = api(&server, path, token).await;
+        assert_eq!(status, code, "{path}: {body}");
+        assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{path}: {body}");
+    }
+    let (status, _) = api(&server, "/api/v1/member-states", Auth::None).await;
+    assert_eq!(status, 401);
+
+    let (status, orgs) = api(&server, "/api/v1/organisations", token).await;
+    assert_eq!(status, 200, "{orgs}");
+    let lead = orgs["items"].as_array().unwrap().iter().find(|o| o["short_name"] == "SG-BANKING").unwrap();
+    assert_eq!((lead["kind"].as_str(), lead["parent"].as_str()), (Some("sector-lead"), Some("SG")), "{lead}");
+    assert_eq!(orgs["items"].as_array().unwrap().len(), 4, "SG, MY, ASEAN and SG-BANKING: {orgs}");
+    let (status, _) = api(&server, "/api/v1/organisations", Auth::None).await;
+    assert_eq!(status, 401);
+    server.stop().await;
 }
