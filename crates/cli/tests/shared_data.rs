@@ -115,18 +115,5 @@ fn the_oasis_validator_accepts_everything_selat_exports() {
         exported.to_str().unwrap(),
     ]);
     assert_eq!(out.code, 0, "{out}");
-    let script = r#"
-import json, sys
-from stix2validator import validate_file, ValidationOptions
-result = validate_file(sys.argv[1], ValidationOptions(version="2.1"))
-errors = [str(e) for o in result.object_results for e in o.errors]
-print(json.dumps({"valid": result.is_valid, "errors": errors}))
-"#;
-    let out =
-        std::process::Command::new(python).args(["-c", script, exported.to_str().unwrap()]).output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let verdict: serde_json::Value = serde_json::from_str(stdout.trim())
-        .unwrap_or_else(|e| panic!("{e}: {stdout} {}", String::from_utf8_lossy(&out.stderr)));
-    assert_eq!(verdict["errors"], serde_json::json!([]), "{verdict}");
-    assert_eq!(verdict["valid"], true);
+    support::assert_oasis_valid(&python, &exported);
 }

@@ -142,20 +142,7 @@ fn sightings(indicators: &str, sighted_by: &str, tlp: &str, scope: &str, observa
 /// stix2-validator's verdict on a bundle file, when the venv is there.
 fn validate_with_oasis(path: &std::path::Path) {
     let Some(python) = selat_testdata::python("sightings validate with stix2-validator") else { return };
-    let script = r#"
-import json, sys
-from stix2validator import validate_file, ValidationOptions
-result = validate_file(sys.argv[1], ValidationOptions(version="2.1"))
-errors = [str(e) for o in result.object_results for e in o.errors]
-print(json.dumps({"valid": result.is_valid, "errors": errors}))
-"#;
-    let out =
-        std::process::Command::new(python).args(["-c", script, path.to_str().unwrap()]).output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let verdict: Value = serde_json::from_str(stdout.trim())
-        .unwrap_or_else(|e| panic!("{e}: {stdout} {}", String::from_utf8_lossy(&out.stderr)));
-    assert_eq!(verdict["errors"], json!([]), "{verdict}");
-    assert_eq!(verdict["valid"], true);
+    support::assert_oasis_valid(&python, path);
 }
 
 fn sighted_by(answer: &Value) -> (Vec<String>, Vec<String>) {

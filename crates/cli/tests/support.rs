@@ -63,3 +63,21 @@ pub fn rss_kib(pid: u32) -> u64 {
         .find_map(|l| l.strip_prefix("VmHWM:")?.trim().strip_suffix(" kB")?.parse().ok())
         .unwrap_or(0)
 }
+
+/// Runs the OASIS stix2-validator (from the venv's `python`) on a STIX file and asserts it finds
+/// the file valid, with no errors.
+pub fn assert_oasis_valid(python: &std::path::Path, path: &std::path::Path) {
+    let script = r#"
+import json, sys
+from stix2validator import validate_file, ValidationOptions
+result = validate_file(sys.argv[1], ValidationOptions(version="2.1"))
+errors = [str(e) for o in result.object_results for e in o.errors]
+print(json.dumps({"valid": result.is_valid, "errors": errors}))
+"#;
+    let out = Command::new(python).args(["-c", script, path.to_str().unwrap()]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let verdict: serde_json::Value = serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("{e}: {stdout} {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(verdict["errors"], serde_json::json!([]), "{verdict}");
+    assert_eq!(verdict["valid"], true);
+}

@@ -6,7 +6,37 @@
 //! whose window filled without filling the page says `more` and resumes after the window.
 
 use crate::MAX_SCAN_PER_PAGE;
-use crate::model::{Page, PageQuery};
+use crate::model::{ManifestEntry, ObjectEntry, Page, PageQuery};
+
+/// A page row as both backends read it: date_added, id, version, spec_version, json (objects
+/// pages only), tlp, owner.
+pub(crate) type Row = (i64, String, i64, String, Option<String>, Option<String>, Option<String>);
+
+/// An objects page from its rows.
+pub(crate) fn object_entries(page: Page<Row>) -> Page<ObjectEntry> {
+    let entries =
+        page.entries.into_iter().map(|(date_added_us, id, version_us, spec_version, json, tlp, owner)| {
+            ObjectEntry {
+                date_added_us,
+                id,
+                version_us,
+                spec_version,
+                json: json.unwrap_or_default(),
+                tlp,
+                owner,
+            }
+        });
+    Page { entries: entries.collect(), more: page.more, next_added_after_us: page.next_added_after_us }
+}
+
+/// A manifest page from its rows (their JSON is not read).
+pub(crate) fn manifest_entries(page: Page<Row>) -> Page<ManifestEntry> {
+    let entries =
+        page.entries.into_iter().map(|(date_added_us, id, version_us, spec_version, _, tlp, owner)| {
+            ManifestEntry { date_added_us, id, version_us, spec_version, tlp, owner }
+        });
+    Page { entries: entries.collect(), more: page.more, next_added_after_us: page.next_added_after_us }
+}
 
 /// Candidates examined for a page with filters that may hide many of them (types, spec versions,
 /// first or specific versions).

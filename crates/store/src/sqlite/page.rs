@@ -23,35 +23,14 @@ use super::sql::{push_ids, push_in};
 use crate::MAX_SCAN_PER_PAGE;
 use crate::error::Result;
 use crate::model::{ManifestEntry, ObjectEntry, Page, PageQuery};
-use crate::visibility::{candidate_window, viewer_page};
-
-/// A page row: date_added, id, version, spec_version, json (objects pages only), tlp, owner.
-type Row = (i64, String, i64, String, Option<String>, Option<String>, Option<String>);
+use crate::visibility::{Row, candidate_window, manifest_entries, object_entries, viewer_page};
 
 pub(super) async fn objects(pool: &SqlitePool, key: i64, query: &PageQuery) -> Result<Page<ObjectEntry>> {
-    let page = rows(pool, key, query, true).await?;
-    let entries =
-        page.entries.into_iter().map(|(date_added_us, id, version_us, spec_version, json, tlp, owner)| {
-            ObjectEntry {
-                date_added_us,
-                id,
-                version_us,
-                spec_version,
-                json: json.unwrap_or_default(),
-                tlp,
-                owner,
-            }
-        });
-    Ok(Page { entries: entries.collect(), more: page.more, next_added_after_us: page.next_added_after_us })
+    Ok(object_entries(rows(pool, key, query, true).await?))
 }
 
 pub(super) async fn manifest(pool: &SqlitePool, key: i64, query: &PageQuery) -> Result<Page<ManifestEntry>> {
-    let page = rows(pool, key, query, false).await?;
-    let entries =
-        page.entries.into_iter().map(|(date_added_us, id, version_us, spec_version, _, tlp, owner)| {
-            ManifestEntry { date_added_us, id, version_us, spec_version, tlp, owner }
-        });
-    Ok(Page { entries: entries.collect(), more: page.more, next_added_after_us: page.next_added_after_us })
+    Ok(manifest_entries(rows(pool, key, query, false).await?))
 }
 
 async fn rows(pool: &SqlitePool, key: i64, query: &PageQuery, with_json: bool) -> Result<Page<Row>> {
