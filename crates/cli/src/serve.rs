@@ -61,6 +61,18 @@ pub struct Args {
     /// A directory of MISP warninglists: correlation flags values on them as known-benign.
     #[arg(long, env = "SELAT_WARNINGLISTS")]
     warninglists: Option<PathBuf>,
+    /// SMTP relay for notices and contact checks, smtp://host[:port] [default: none].
+    #[arg(long, env = "SELAT_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// The From address of notices [default: selat@localhost].
+    #[arg(long, env = "SELAT_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// The base URL links in notices point at [default: the address served].
+    #[arg(long, env = "SELAT_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Days after which an unverified contact is stale [default: 365].
+    #[arg(long, env = "SELAT_CONTACT_STALE_AFTER_DAYS")]
+    contact_stale_after_days: Option<u32>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -98,6 +110,10 @@ struct FileConfig {
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
     warninglists: Option<PathBuf>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    public_url: Option<String>,
+    contact_stale_after_days: Option<u32>,
     #[serde(default)]
     limits: Limits,
 }
@@ -157,7 +173,28 @@ fn server_config(args: &Args, file: &FileConfig) -> anyhow::Result<ServerConfig>
     };
     let database = args.database.clone().or_else(|| file.database.clone());
     let warninglists = args.warninglists.clone().or_else(|| file.warninglists.clone());
-    Ok(ServerConfig { listen, data_dir: data, database, limits, tls, warninglists })
+    let mail = selat_core::notify::MailSettings {
+        smtp_url: args.smtp_url.clone().or_else(|| file.smtp_url.clone()),
+        from: args
+            .mail_from
+            .clone()
+            .or_else(|| file.mail_from.clone())
+            .unwrap_or_else(|| "selat@localhost".to_owned()),
+    };
+    Ok(ServerConfig {
+        listen,
+        data_dir: data,
+        database,
+        limits,
+        tls,
+        warninglists,
+        mail,
+        public_url: args.public_url.clone().or_else(|| file.public_url.clone()),
+        contact_stale_after_days: args
+            .contact_stale_after_days
+            .or(file.contact_stale_after_days)
+            .unwrap_or(selat_core::coordination::contacts::DEFAULT_STALE_AFTER_DAYS),
+    })
 }
 
 /// The demo organisations, one line each, as DESIGN.md says `--demo` prints them.

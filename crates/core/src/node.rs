@@ -53,6 +53,31 @@ pub struct Node {
     audit: Auditor,
     /// The operator's MISP warninglists (none until configured), for correlation's benign flags.
     warninglists: std::sync::RwLock<std::sync::Arc<crate::benign::Warninglists>>,
+    /// The coordination collection's id, once made (see `coordination`).
+    pub(crate) coordination: tokio::sync::OnceCell<String>,
+    /// Serialises coordination workflow steps (see `Node::coordination_step`).
+    pub(crate) coordination_lock: tokio::sync::Mutex<()>,
+    coordination_settings: std::sync::RwLock<CoordinationSettings>,
+    /// Where notices go (e-mail, webhooks); no SMTP relay until the server configures one.
+    outbox: std::sync::RwLock<Option<crate::notify::Outbox>>,
+}
+
+/// The node's settings for coordination work, set by the server from its configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoordinationSettings {
+    /// The node's public base URL, for links in notices (`http://127.0.0.1:8470`).
+    pub base_url: String,
+    /// A contact not verified for this many days is stale.
+    pub stale_after_days: u32,
+}
+
+impl Default for CoordinationSettings {
+    fn default() -> Self {
+        CoordinationSettings {
+            base_url: "http://127.0.0.1:8470".to_owned(),
+            stale_after_days: crate::coordination::contacts::DEFAULT_STALE_AFTER_DAYS,
+        }
+    }
 }
 
 impl Node {
@@ -76,7 +101,40 @@ impl Node {
             login_policy: Default::default(),
             audit,
             warninglists: Default::default(),
+            coordination: tokio::sync::OnceCell::new(),
+            coordination_lock: tokio::sync::Mutex::new(()),
+            coordination_settings: Default::default(),
+            outbox: Default::default(),
         })
+    }
+
+    pub fn coordination_settings(&self) -> CoordinationSettings {
+        self.coordination_settings.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    pub fn set_coordination_settings(&self, settings: CoordinationSettings) {
+        if let Ok(mut current) = self.coordination_settings.write() {
+            *current = settings;
+        }
+    }
+
+    /// The notice queue: the one the server configured, else one without an SMTP relay.
+    pub fn outbox(&self) -> crate::notify::Outbox {
+        if let Some(outbox) = self.outbox.read().ok().and_then(|o| o.clone()) {
+            return outbox;
+        }
+        let mut slot = self.outbox.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        slot.get_or_insert_with(|| {
+            crate::notify::Outbox::start(&crate::notify::MailSettings::default())
+                .expect("no relay needs no checks")
+        })
+        .clone()
+    }
+
+    pub fn set_outbox(&self, outbox: crate::notify::Outbox) {
+        if let Ok(mut slot) = self.outbox.write() {
+            *slot = Some(outbox);
+        }
     }
 
     /// The audit log: record entries, flush, query, verify.

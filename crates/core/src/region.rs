@@ -246,6 +246,104 @@ pub fn member_state_records(orgs: &[Organisation], date: Option<&str>) -> Vec<Me
         .collect()
 }
 
+/// Critical-information-infrastructure sectors fixed in law, per member state (REGION.md):
+/// Singapore's Cybersecurity Act 2018 and Malaysia's Cyber Security Act 2024. Other states' sectors
+/// come from the sector leads registered on the node. The CII owners themselves are never stored:
+/// states keep those lists confidential.
+pub const STATUTORY_SECTORS: [(&str, &str, &[&str]); 2] = [
+    (
+        "SG",
+        "Cybersecurity Act 2018",
+        &[
+            "energy",
+            "infocomm",
+            "water",
+            "healthcare",
+            "banking and finance",
+            "security and emergency services",
+            "aviation",
+            "land transport",
+            "maritime",
+            "government",
+            "media",
+        ],
+    ),
+    (
+        "MY",
+        "Cyber Security Act 2024",
+        &[
+            "government",
+            "banking and finance",
+            "transportation",
+            "defence and national security",
+            "information, communication and digital",
+            "healthcare services",
+            "water, sewerage and waste management",
+            "energy",
+            "agriculture and plantation",
+            "trade, industry and economy",
+            "science, technology and innovation",
+        ],
+    ),
+];
+
+/// One sector of one member state, and its sector lead where one is registered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SectorRecord {
+    pub member_state: &'static str,
+    pub sector: String,
+    /// The sector lead organisation's short name (`SG-BANKING`).
+    pub sector_lead: Option<String>,
+    /// The law that names the sector, if one does.
+    pub source: Option<&'static str>,
+}
+
+/// The sectors of every member state: the statutory ones, each with the sector lead whose short
+/// name's suffix names it (`SG-BANKING` leads "banking and finance"), then every other registered
+/// sector lead's sector.
+pub fn sector_records(orgs: &[Organisation]) -> Vec<SectorRecord> {
+    let mut out = Vec::new();
+    for state in &MEMBER_STATES {
+        let leads: Vec<&Organisation> = orgs
+            .iter()
+            .filter(|o| o.kind == OrgKind::SectorLead && o.parent.as_deref() == Some(state.alpha2))
+            .collect();
+        let suffix = |o: &Organisation| {
+            o.short_name.rsplit_once('-').map(|(_, s)| s.to_lowercase()).unwrap_or_default()
+        };
+        let mut matched = Vec::new();
+        if let Some((_, law, sectors)) = STATUTORY_SECTORS.iter().find(|(s, _, _)| *s == state.alpha2) {
+            for sector in *sectors {
+                let lead = leads.iter().find(|o| {
+                    let word = suffix(o);
+                    !word.is_empty()
+                        && sector
+                            .split([' ', ','])
+                            .any(|w| w.starts_with(&word) || word.starts_with(w) && w.len() > 3)
+                });
+                if let Some(lead) = lead {
+                    matched.push(lead.short_name.clone());
+                }
+                out.push(SectorRecord {
+                    member_state: state.alpha2,
+                    sector: (*sector).to_owned(),
+                    sector_lead: lead.map(|o| o.short_name.clone()),
+                    source: Some(law),
+                });
+            }
+        }
+        for lead in leads.iter().filter(|o| !matched.contains(&o.short_name)) {
+            out.push(SectorRecord {
+                member_state: state.alpha2,
+                sector: suffix(lead),
+                sector_lead: Some(lead.short_name.clone()),
+                source: None,
+            });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,6 +372,40 @@ mod tests {
         let my = all.iter().find(|m| m.iso2 == "MY").unwrap();
         assert_eq!((my.organisation.as_deref(), my.sector_leads.len()), (None, 0));
         assert_eq!(member_state_records(&orgs, Some("2016-10-11")).len(), 10);
+    }
+
+    #[test]
+    fn sectors_join_the_statutory_lists_with_the_sector_leads() {
+        let lead = |short: &str, parent: &str| Organisation {
+            short_name: short.to_owned(),
+            name: short.to_owned(),
+            kind: OrgKind::SectorLead,
+            parent: Some(parent.to_owned()),
+            identity: format!("identity--{short}"),
+            member_since: None,
+        };
+        let orgs = [
+            lead("SG-BANKING", "SG"),
+            lead("SG-MARITIME", "SG"),
+            lead("MY-WATER", "MY"),
+            lead("TH-TELECOM", "TH"),
+        ];
+        let all = sector_records(&orgs);
+        let find =
+            |state: &str, sector: &str| all.iter().find(|s| s.member_state == state && s.sector == sector);
+        assert_eq!(all.iter().filter(|s| s.member_state == "SG").count(), 11);
+        assert_eq!(
+            find("SG", "banking and finance").and_then(|s| s.sector_lead.as_deref()),
+            Some("SG-BANKING")
+        );
+        assert_eq!(find("SG", "maritime").and_then(|s| s.sector_lead.as_deref()), Some("SG-MARITIME"));
+        assert_eq!(find("SG", "aviation").map(|s| s.sector_lead.is_none()), Some(true));
+        assert_eq!(
+            find("MY", "water, sewerage and waste management").and_then(|s| s.sector_lead.as_deref()),
+            Some("MY-WATER")
+        );
+        assert_eq!(find("TH", "telecom").and_then(|s| s.source), None);
+        assert_eq!(all.iter().filter(|s| s.member_state == "TH").count(), 1);
     }
 
     #[test]

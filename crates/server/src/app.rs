@@ -30,6 +30,12 @@ pub struct ServerConfig {
     pub tls: Option<TlsFiles>,
     /// A directory of MISP warninglists that correlation flags values with (`warninglists`).
     pub warninglists: Option<PathBuf>,
+    /// The SMTP relay and sender of notices (contact checks, notifications).
+    pub mail: selat_core::notify::MailSettings,
+    /// The node's public base URL for links in notices; default the address served.
+    pub public_url: Option<String>,
+    /// A contact not verified for this many days is stale.
+    pub contact_stale_after_days: u32,
 }
 
 /// PEM files of a TLS certificate chain and its private key.
@@ -49,6 +55,9 @@ impl ServerConfig {
             limits: Limits::default(),
             tls: None,
             warninglists: None,
+            mail: selat_core::notify::MailSettings::default(),
+            public_url: None,
+            contact_stale_after_days: selat_core::coordination::contacts::DEFAULT_STALE_AFTER_DAYS,
         }
     }
 }
@@ -68,7 +77,13 @@ pub enum BuildError {
     /// The TLS certificate or key could not be read or do not form a usable pair.
     #[error("loading TLS certificate {cert} and key {key}: {source}")]
     Tls { cert: PathBuf, key: PathBuf, source: std::io::Error },
+    /// The mail settings cannot be used.
+    #[error("mail settings: {0}")]
+    Mail(#[from] selat_core::notify::NotifyError),
 }
+
+/// How often the node looks for assistance deadlines that have passed.
+pub const DEADLINE_SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// A bound, not yet serving, server.
 pub struct Application {
@@ -119,6 +134,14 @@ impl Application {
             .map_err(|source| BuildError::Bind { addr: config.listen, source })?;
         let local_addr =
             listener.local_addr().map_err(|source| BuildError::Bind { addr: config.listen, source })?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let public_url = config.public_url.clone().unwrap_or_else(|| format!("{scheme}://{local_addr}"));
+        node.set_coordination_settings(selat_core::node::CoordinationSettings {
+            base_url: public_url.trim_end_matches('/').to_owned(),
+            stale_after_days: config.contact_stale_after_days,
+        });
+        node.set_outbox(selat_core::notify::Outbox::start(&config.mail)?);
+        tokio::spawn(sweep_deadlines(Arc::downgrade(&node)));
         Ok(Self { listener, local_addr, state, node, worker, tls })
     }
 
@@ -173,6 +196,18 @@ impl Application {
             tracing::error!(error = %e, "writing the audit log at shutdown failed");
         }
         Ok(())
+    }
+}
+
+/// Notifies assistance deadlines as they pass, until the node is dropped.
+async fn sweep_deadlines(node: std::sync::Weak<Node>) {
+    let mut tick = tokio::time::interval(DEADLINE_SWEEP_INTERVAL);
+    loop {
+        tick.tick().await;
+        let Some(node) = node.upgrade() else { return };
+        if let Err(e) = node.notify_deadlines_due().await {
+            tracing::warn!(error = %e, "looking for assistance deadlines due");
+        }
     }
 }
 

@@ -59,8 +59,163 @@ pub const SHARING_GROUP: SelatExtension = SelatExtension {
     schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"x-selat-sharing-group","type":"object","properties":{"type":{"const":"x-selat-sharing-group"},"name":{"type":"string","minLength":1},"description":{"type":"string"},"member_refs":{"type":"array","minItems":1,"items":{"type":"string","pattern":"^identity--"}}},"required":["name","member_refs"]}"#,
 };
 
+/// Shorthand for the JSON Schema texts below.
+macro_rules! schema {
+    ($title:literal, $props:literal, $required:literal) => {
+        concat!(
+            r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":""#,
+            $title,
+            r#"","type":"object","properties":"#,
+            $props,
+            r#","required":"#,
+            $required,
+            "}"
+        )
+    };
+}
+
+/// A point of contact in the directory of principals: an `identity` (individual) with its role,
+/// organisation, languages, hours and channels.
+pub const POINT_OF_CONTACT: SelatExtension = SelatExtension {
+    id: "extension-definition--6d0e8a4b-2c1f-4b7e-8a5d-3f9c1e7b2a60",
+    name: "selat-point-of-contact",
+    kind: ExtensionKind::PropertyExtension,
+    object_type: None,
+    description: "A principal or point of contact of an organisation: role (ministerial principal, senior official, technical, diplomatic or policy point of contact), languages, office hours and time zone, 24/7 or not, and how to reach them.",
+    schema: schema!(
+        "selat-point-of-contact",
+        r#"{"extension_type":{"const":"property-extension"},"role":{"enum":["ministerial-principal","senior-official","technical-poc","diplomatic-poc","policy-poc"]},"organisation":{"type":"string","minLength":1},"member_state":{"type":"string","pattern":"^[A-Z]{2}$"},"languages":{"type":"array","items":{"type":"string"}},"office_hours":{"type":"string"},"time_zone":{"type":"string"},"always_on":{"type":"boolean"},"channels":{"type":"array","minItems":1,"items":{"type":"object","properties":{"kind":{"enum":["email","phone","webhook","other"]},"value":{"type":"string","minLength":1}},"required":["kind","value"]}}}"#,
+        r#"["extension_type","role","organisation","channels"]"#
+    ),
+};
+
+/// A contact-check campaign: who started it, for which member states, and when its links expire.
+pub const CONTACT_CHECK_CAMPAIGN: SelatExtension = SelatExtension {
+    id: "extension-definition--1f7c3e9a-5b2d-4a8e-9c6f-0d4b8e2a7c31",
+    name: "selat-contact-check-campaign",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-contact-check-campaign"),
+    description: "A campaign of reachability checks of points of contact (a directory re-confirmation).",
+    schema: schema!(
+        "x-selat-contact-check-campaign",
+        r#"{"type":{"const":"x-selat-contact-check-campaign"},"name":{"type":"string","minLength":1},"member_states":{"type":"array","items":{"type":"string","pattern":"^[A-Z]{2}$"}},"started":{"type":"string"},"expires":{"type":"string"}}"#,
+        r#"["name","started","expires"]"#
+    ),
+};
+
+/// One reachability check of one contact, and its answer (or silence).
+pub const CONTACT_CHECK: SelatExtension = SelatExtension {
+    id: "extension-definition--8b4e2d6f-3a1c-4f9b-8e7d-5c2a0f6b9d14",
+    name: "selat-contact-check",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-contact-check"),
+    description: "A reachability check sent to a point of contact: when it was sent and over which channels, when its link expires, and when it was answered with the response time.",
+    schema: schema!(
+        "x-selat-contact-check",
+        r#"{"type":{"const":"x-selat-contact-check"},"contact_ref":{"type":"string","pattern":"^identity--"},"campaign_ref":{"type":"string","pattern":"^x-selat-contact-check-campaign--"},"sent":{"type":"string"},"expires":{"type":"string"},"channels":{"type":"array","items":{"enum":["email","webhook"]}},"answered":{"type":"string"},"response_time_s":{"type":"number","minimum":0}}"#,
+        r#"["contact_ref","campaign_ref","sent","expires"]"#
+    ),
+};
+
+/// Selat's view of a cross-border incident, on a STIX `incident`.
+pub const INCIDENT: SelatExtension = SelatExtension {
+    id: "extension-definition--4c9a7e1d-6b3f-4d2a-8f5e-1a7c3b9e5d28",
+    name: "selat-incident",
+    kind: ExtensionKind::PropertyExtension,
+    object_type: None,
+    description: "A cross-border incident: reporter, severity (CISA NCISS), class (Reference Security Incident Taxonomy), affected member states and sectors, PAP, and the report it escalates. Its status, tasks, notes and assistance requests are separate objects owned by whoever contributes them.",
+    schema: schema!(
+        "selat-incident",
+        r#"{"extension_type":{"const":"property-extension"},"reporter_ref":{"type":"string","pattern":"^identity--"},"severity":{"enum":["emergency","severe","high","medium","low","baseline-minor","baseline-negligible"]},"incident_class":{"enum":["abusive-content","malicious-code","information-gathering","intrusion-attempts","intrusions","availability","information-content-security","fraud","vulnerable","other","test"]},"affected_states":{"type":"array","items":{"type":"string","pattern":"^[A-Z]{2}$"}},"affected_sectors":{"type":"array","items":{"type":"string"}},"pap":{"enum":["clear","green","amber","red"]},"escalated_from_ref":{"type":"string","pattern":"^incident--"},"addressed_to":{"type":"array","items":{"type":"string"}}}"#,
+        r#"["extension_type","reporter_ref","severity","incident_class"]"#
+    ),
+};
+
+/// A task on an incident, modelled on the OASIS Incident Core Extension's `task`, owned by the
+/// organisation that does it.
+pub const INCIDENT_TASK: SelatExtension = SelatExtension {
+    id: "extension-definition--9e3b5d7f-2a4c-4e6b-8d1f-7c5a3e9b1d46",
+    name: "selat-incident-task",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-task"),
+    description: "A task on an incident, owned by the organisation that does it, with its due date and status (after the OASIS Incident Core Extension's task: name, description, outcome, priority).",
+    schema: schema!(
+        "x-selat-task",
+        r#"{"type":{"const":"x-selat-task"},"incident_ref":{"type":"string","pattern":"^incident--"},"name":{"type":"string","minLength":1},"description":{"type":"string"},"due":{"type":"string"},"status":{"enum":["open","in-progress","done","cancelled"]},"outcome":{"enum":["pending","ongoing","completed","cancelled"]},"priority":{"type":"integer","minimum":0,"maximum":100}}"#,
+        r#"["incident_ref","name","status","outcome"]"#
+    ),
+};
+
+/// A change of an incident's status, by the organisation allowed to make it.
+pub const STATUS_CHANGE: SelatExtension = SelatExtension {
+    id: "extension-definition--2d8f4b6a-7c1e-4a3d-9b5f-6e0c2a8d4f73",
+    name: "selat-status-change",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-status-change"),
+    description: "A change of an incident's status (reported, triaged, coordinating, contained, closed), with its reason; a duplicate closed into another incident names it in merged_into_ref.",
+    schema: schema!(
+        "x-selat-status-change",
+        r#"{"type":{"const":"x-selat-status-change"},"incident_ref":{"type":"string","pattern":"^incident--"},"status_from":{"enum":["reported","triaged","coordinating","contained","closed"]},"status_to":{"enum":["reported","triaged","coordinating","contained","closed"]},"reason":{"type":"string"},"merged_into_ref":{"type":"string","pattern":"^incident--"}}"#,
+        r#"["incident_ref","status_from","status_to"]"#
+    ),
+};
+
+/// A request for assistance to a named member state (UN GGE norm h).
+pub const ASSISTANCE_REQUEST: SelatExtension = SelatExtension {
+    id: "extension-definition--5f1a9c3e-8d2b-4f7a-a6c4-2b8e0d5f3a19",
+    name: "selat-assistance-request",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-assistance-request"),
+    description: "A request for assistance on an incident to a named member state (UN GGE 2015 norm h), with its deadline.",
+    schema: schema!(
+        "x-selat-assistance-request",
+        r#"{"type":{"const":"x-selat-assistance-request"},"incident_ref":{"type":"string","pattern":"^incident--"},"requested_of_ref":{"type":"string","pattern":"^identity--"},"request":{"type":"string","minLength":1},"deadline":{"type":"string"}}"#,
+        r#"["incident_ref","requested_of_ref","request","deadline"]"#
+    ),
+};
+
+/// The answer of the state an assistance request names.
+pub const ASSISTANCE_ANSWER: SelatExtension = SelatExtension {
+    id: "extension-definition--7a5c1e3b-9f4d-4b2e-8c6a-4d0f2b7e9c52",
+    name: "selat-assistance-answer",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-assistance-answer"),
+    description: "The answer to a request for assistance, by the member state it names: accepted, declined or completed, with a text.",
+    schema: schema!(
+        "x-selat-assistance-answer",
+        r#"{"type":{"const":"x-selat-assistance-answer"},"request_ref":{"type":"string","pattern":"^x-selat-assistance-request--"},"incident_ref":{"type":"string","pattern":"^incident--"},"answer":{"enum":["accepted","declined","completed"]},"text":{"type":"string"}}"#,
+        r#"["request_ref","incident_ref","answer"]"#
+    ),
+};
+
+/// What an organisation chooses to be told, and where.
+pub const NOTIFICATION_PREFERENCES: SelatExtension = SelatExtension {
+    id: "extension-definition--3b7d9f1c-4e6a-4c8b-9a2d-8f4b6d0e2c85",
+    name: "selat-notification-preferences",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-notification-preferences"),
+    description: "The notices an organisation receives (new incident or escalation addressed to it, assistance request, deadline due, sighting of its own indicator) and where: e-mail addresses and a webhook.",
+    schema: schema!(
+        "x-selat-notification-preferences",
+        r#"{"type":{"const":"x-selat-notification-preferences"},"events":{"type":"array","items":{"enum":["incident","escalation","assistance-request","deadline-due","sighting"]}},"emails":{"type":"array","items":{"type":"string"}},"webhook":{"type":"string"}}"#,
+        r#"["events"]"#
+    ),
+};
+
 /// Every extension definition Selat ships.
-pub const SELAT_EXTENSIONS: [SelatExtension; 2] = [DISTRIBUTION, SHARING_GROUP];
+pub const SELAT_EXTENSIONS: [SelatExtension; 11] = [
+    DISTRIBUTION,
+    SHARING_GROUP,
+    POINT_OF_CONTACT,
+    CONTACT_CHECK_CAMPAIGN,
+    CONTACT_CHECK,
+    INCIDENT,
+    INCIDENT_TASK,
+    STATUS_CHANGE,
+    ASSISTANCE_REQUEST,
+    ASSISTANCE_ANSWER,
+    NOTIFICATION_PREFERENCES,
+];
 
 /// The extension definition with this id, if Selat ships it.
 pub fn extension(id: &str) -> Option<&'static SelatExtension> {

@@ -5,10 +5,12 @@
 //! TAXII surface, every credential failure is the same 401 and internal causes are only logged.
 
 mod audit;
+pub(crate) mod coordination;
 pub(crate) mod correlations;
 pub(crate) mod groups;
 pub(crate) mod matching;
 mod openapi;
+mod openapi_coordination;
 pub(crate) mod region;
 
 use axum::Json;

@@ -332,6 +332,7 @@ pub(crate) fn document() -> Value {
         }
     });
     add_region(&mut document);
+    super::openapi_coordination::add_coordination(&mut document);
     document
 }
 

@@ -45,6 +45,26 @@ const API_GROUP_MEMBERS: &str = "/api/v1/groups/{group_id}/members";
 const API_CORRELATIONS: &str = "/api/v1/correlations";
 const API_OBJECT_CORRELATIONS: &str = "/api/v1/objects/{object_id}/correlations";
 const API_MATCH: &str = "/api/v1/match";
+const API_SECTORS: &str = "/api/v1/sectors";
+const API_INCIDENTS: &str = "/api/v1/incidents";
+const API_INCIDENT: &str = "/api/v1/incidents/{incident_id}";
+const API_INCIDENT_TRANSITIONS: &str = "/api/v1/incidents/{incident_id}/transitions";
+const API_INCIDENT_ESCALATIONS: &str = "/api/v1/incidents/{incident_id}/escalations";
+const API_INCIDENT_MERGE: &str = "/api/v1/incidents/{incident_id}/merge";
+const API_INCIDENT_TASKS: &str = "/api/v1/incidents/{incident_id}/tasks";
+const API_INCIDENT_TASK: &str = "/api/v1/incidents/{incident_id}/tasks/{task_id}";
+const API_INCIDENT_TIMELINE: &str = "/api/v1/incidents/{incident_id}/timeline";
+const API_INCIDENT_LINKS: &str = "/api/v1/incidents/{incident_id}/links";
+const API_INCIDENT_ASSISTANCE: &str = "/api/v1/incidents/{incident_id}/assistance-requests";
+const API_INCIDENT_ANSWERS: &str = "/api/v1/incidents/{incident_id}/assistance-requests/{request_id}/answers";
+const API_CONTACTS: &str = "/api/v1/contacts";
+const API_CONTACT: &str = "/api/v1/contacts/{contact_id}";
+const API_CONTACT_CHECKS: &str = "/api/v1/contact-checks";
+const API_CONTACT_CHECK: &str = "/api/v1/contact-checks/{campaign_id}";
+const API_CONTACT_CHECK_ACK: &str = "/api/v1/contact-checks/ack/{token}";
+const API_NOTIFICATIONS: &str = "/api/v1/notification-preferences";
+const API_ADVISORIES: &str = "/api/v1/advisories";
+const FEED_ADVISORIES: &str = "/feeds/advisories.atom";
 
 /// Every route template: the only values the metrics' `route` label takes (besides `unmatched`).
 pub(crate) const ROUTES: &[&str] = &[
@@ -71,6 +91,26 @@ pub(crate) const ROUTES: &[&str] = &[
     API_CORRELATIONS,
     API_OBJECT_CORRELATIONS,
     API_MATCH,
+    API_SECTORS,
+    API_INCIDENTS,
+    API_INCIDENT,
+    API_INCIDENT_TRANSITIONS,
+    API_INCIDENT_ESCALATIONS,
+    API_INCIDENT_MERGE,
+    API_INCIDENT_TASKS,
+    API_INCIDENT_TASK,
+    API_INCIDENT_TIMELINE,
+    API_INCIDENT_LINKS,
+    API_INCIDENT_ASSISTANCE,
+    API_INCIDENT_ANSWERS,
+    API_CONTACTS,
+    API_CONTACT,
+    API_CONTACT_CHECKS,
+    API_CONTACT_CHECK,
+    API_CONTACT_CHECK_ACK,
+    API_NOTIFICATIONS,
+    API_ADVISORIES,
+    FEED_ADVISORIES,
 ];
 
 /// The whole HTTP application over `state`.
@@ -103,11 +143,39 @@ pub fn app(state: AppState) -> Router {
         .route(API_CORRELATIONS, get(crate::api::correlations::by_value))
         .route(API_OBJECT_CORRELATIONS, get(crate::api::correlations::by_object))
         .route(API_MATCH, axum::routing::post(crate::api::matching::post))
+        .merge(coordination_routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::disable())
         .layer(from_fn_with_state(state.clone(), observe))
         .layer(CatchPanicLayer::custom(panicked))
         .with_state(state)
+}
+
+/// Incidents, contacts, contact checks, notices, sectors and advisories (`api::coordination`).
+fn coordination_routes() -> Router<AppState> {
+    use crate::api::coordination as c;
+    use axum::routing::post;
+    Router::new()
+        .route(API_SECTORS, get(c::sectors))
+        .route(API_INCIDENTS, get(c::incidents).post(c::create_incident))
+        .route(API_INCIDENT, get(c::incident))
+        .route(API_INCIDENT_TRANSITIONS, post(c::transition))
+        .route(API_INCIDENT_ESCALATIONS, post(c::escalate))
+        .route(API_INCIDENT_MERGE, post(c::merge))
+        .route(API_INCIDENT_TASKS, get(c::tasks).post(c::add_task))
+        .route(API_INCIDENT_TASK, axum::routing::patch(c::update_task))
+        .route(API_INCIDENT_TIMELINE, get(c::timeline).post(c::add_note))
+        .route(API_INCIDENT_LINKS, post(c::link))
+        .route(API_INCIDENT_ASSISTANCE, get(c::assistance_requests).post(c::request_assistance))
+        .route(API_INCIDENT_ANSWERS, post(c::answer_assistance))
+        .route(API_CONTACTS, get(c::contacts).post(c::create_contact))
+        .route(API_CONTACT, get(c::contact).put(c::replace_contact))
+        .route(API_CONTACT_CHECKS, get(c::contact_checks).post(c::start_contact_checks))
+        .route(API_CONTACT_CHECK, get(c::contact_check))
+        .route(API_CONTACT_CHECK_ACK, get(c::ack_page).post(c::ack))
+        .route(API_NOTIFICATIONS, get(c::preferences).put(c::set_preferences))
+        .route(API_ADVISORIES, get(c::advisories).post(c::publish_advisory))
+        .route(FEED_ADVISORIES, get(c::atom))
 }
 
 async fn not_found() -> ApiError {

@@ -5,6 +5,7 @@ mod access;
 mod api;
 mod auth;
 mod concurrency;
+mod coordination;
 mod endpoints;
 mod errors;
 mod paging;

@@ -117,13 +117,18 @@ impl Fixture {
 
     /// Starts a server on this data directory (reusing the node that seeded it the first time).
     pub async fn start(&mut self, limits: Limits) -> Server {
+        self.start_with(|config| config.limits = limits).await
+    }
+
+    /// Starts a server with the configuration `configure` leaves.
+    pub async fn start_with(&mut self, configure: impl FnOnce(&mut ServerConfig)) -> Server {
         let node = match self.node.take() {
             Some(node) => node,
             None => Arc::new(Node::open_with(self.dir.path(), self.database_url()).await.unwrap()),
         };
         let mut config = ServerConfig::new("127.0.0.1:0".parse().unwrap(), self.dir.path());
         config.database = self.database_url().map(str::to_owned);
-        config.limits = limits;
+        configure(&mut config);
         let app = Application::build_with_node(config, node.clone()).await.unwrap();
         let base = app.base_url();
         let (stop, stopped) = oneshot::channel::<()>();
