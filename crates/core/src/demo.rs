@@ -21,6 +21,8 @@ use crate::node::{Node, NodeError};
 use crate::org::{OrgKind, Organisation, Role};
 use crate::region::MEMBER_STATES;
 
+mod coordination;
+
 /// The sample intelligence: a fictional phishing campaign against banks of several states.
 pub const INTEL: &str = include_str!("demo/intel.json");
 /// Where the credentials go, inside the data directory.
@@ -46,6 +48,8 @@ pub enum DemoError {
     Store(#[from] selat_store::Error),
     #[error("ingest: {0}")]
     Ingest(#[from] ingest::IngestError),
+    #[error("coordination records: {0}")]
+    Coordination(#[from] crate::coordination::CoordinationError),
     #[error("the demo intelligence was not stored whole: {0}")]
     Intel(String),
     #[error("writing {path}: {source}")]
@@ -175,6 +179,7 @@ pub async fn seed(node: &Node, base_url: &str) -> Result<Option<DemoCredentials>
         orgs.push(demo_accounts(node, &org).await?);
     }
     seed_intel(node, &shared, &public).await?;
+    coordination::seed(node).await?;
     let base = base_url.trim_end_matches('/');
     Ok(Some(DemoCredentials {
         base_url: base.to_owned(),

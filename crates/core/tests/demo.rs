@@ -53,3 +53,64 @@ async fn demo_region_seeds_once_with_working_credentials() {
         "a seeded store seeds nothing"
     );
 }
+
+/// What `selat serve --demo` shows of coordination: the eleven states with sectors and sector
+/// leads, contacts with check history (some stale), incidents in different states with tasks and
+/// assistance requests (a RED one only its two states see), and advisories in the Atom feed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_region_shows_coordination_records() {
+    use selat_core::coordination::incidents::{IncidentFilter, Status};
+    let dir = tempfile::tempdir().unwrap();
+    let node = Node::open(dir.path()).await.unwrap();
+    demo::seed(&node, "http://127.0.0.1:8470/").await.unwrap().expect("a fresh node seeds");
+    let as_analyst = |short: &str| {
+        let node = &node;
+        let short = short.to_owned();
+        async move {
+            let org = node.organisation(&short).await.unwrap().unwrap();
+            selat_core::org::Principal { org, role: Role::Analyst, username: None, token_id: None }
+        }
+    };
+    let (sg, my, th) = (as_analyst("SG").await, as_analyst("MY").await, as_analyst("TH").await);
+
+    let orgs = node.organisations().await.unwrap();
+    let sectors = selat_core::region::sector_records(&orgs);
+    for state in selat_core::region::MEMBER_STATES {
+        let led =
+            sectors.iter().filter(|s| s.member_state == state.alpha2 && s.sector_lead.is_some()).count();
+        assert!(led >= 2, "{} has {led} sectors with a lead", state.alpha2);
+    }
+
+    let contacts = node.contacts(&sg, None, false).await.unwrap();
+    assert_eq!(contacts.len(), 23, "two per state and the secretariat's");
+    let stale = contacts.iter().filter(|c| c.stale).count();
+    assert!(stale > 0 && stale < contacts.len(), "some stale, some verified: {stale}");
+    assert!(contacts.iter().all(|c| c.checks_sent == 2), "two campaigns of history");
+    assert!(contacts.iter().any(|c| c.median_response_s.is_some() && !c.stale));
+    let campaigns = node.contact_checks(&sg).await.unwrap();
+    assert_eq!(campaigns.len(), 2);
+    assert!(campaigns.iter().all(|c| c.per_state.len() == 12 && c.answered < c.sent));
+
+    let seen_by_sg = node.incidents(&sg, &IncidentFilter::default()).await.unwrap();
+    let statuses: std::collections::BTreeSet<Status> = seen_by_sg.iter().map(|i| i.status).collect();
+    for status in [Status::Triaged, Status::Coordinating, Status::Contained, Status::Closed] {
+        assert!(statuses.contains(&status), "no {status:?} incident: {statuses:?}");
+    }
+    let regional = seen_by_sg.iter().find(|i| i.status == Status::Coordinating).unwrap();
+    let view = node.incident(&sg, &regional.id).await.unwrap();
+    assert!(view.tasks.len() >= 2 && view.assistance_requests.len() >= 2, "{view:?}");
+    assert_eq!(view.merged.len(), 1, "MY's duplicate is merged in");
+    let red =
+        |list: &[selat_core::coordination::incidents::IncidentSummary]| list.iter().any(|i| i.tlp == "red");
+    assert!(!red(&seen_by_sg), "SG is not named on the RED incident");
+    assert!(red(&node.incidents(&my, &IncidentFilter::default()).await.unwrap()));
+    assert!(red(&node.incidents(&th, &IncidentFilter::default()).await.unwrap()));
+    let requests = node.assistance_requests(&sg).await.unwrap();
+    assert!(requests.iter().any(|r| r.status == "overdue"), "{requests:?}");
+
+    let advisories = node.advisories().await.unwrap();
+    assert!(!advisories.is_empty());
+    let public = node.public_collection().await.unwrap();
+    let feed = selat_core::coordination::advisories::atom_feed("http://127.0.0.1:8470", &public, &advisories);
+    assert_eq!(feed.matches("<entry>").count(), advisories.len());
+}

@@ -28,7 +28,7 @@ pub const MAX_AFFECTED: usize = 64;
 pub const MAX_LINKS_PER_REQUEST: usize = 100;
 
 /// An incident's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Reported,
