@@ -564,6 +564,9 @@ impl Node {
             Some(&by.org.short_name),
         );
         self.audit().record(entry).await;
+        if report.stored > 0 {
+            self.notify_sightings(sightings.iter().filter_map(|s| s.get("id").and_then(Value::as_str))).await;
+        }
         Ok(StoredSightings {
             ids: sightings
                 .iter()

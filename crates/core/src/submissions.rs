@@ -277,6 +277,8 @@ async fn complete(
     let resource = serde_json::to_string(&status).expect("status serializes");
     node.store.update_status(&submission.status_id, &resource, true, now_micros()).await?;
     node.audit().record(add_entry(&submission, &report)).await;
+    let stored = report.outcomes.iter().filter(|o| o.result == OutcomeKind::Stored);
+    node.notify_sightings(stored.filter_map(|o| o.id.as_deref())).await;
     Ok(())
 }
 

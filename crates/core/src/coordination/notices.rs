@@ -17,6 +17,9 @@ use crate::org::{Organisation, Principal, Role};
 
 /// The events an organisation may choose.
 pub const EVENTS: [&str; 5] = ["incident", "escalation", "assistance-request", "deadline-due", "sighting"];
+/// Most sightings of one write that are looked at for notices; a bulk load of sightings tells
+/// owners about its first ones only (logged), rather than fan out without bound.
+pub const MAX_SIGHTING_NOTICES_PER_WRITE: usize = 100;
 /// Most e-mail addresses one organisation's notices go to.
 pub const MAX_NOTICE_EMAILS: usize = 16;
 
@@ -212,6 +215,23 @@ impl Node {
             &text,
         )
         .await
+    }
+
+    /// Tells indicator owners about the sightings among `ids` just stored (at most
+    /// [`MAX_SIGHTING_NOTICES_PER_WRITE`]); failures are logged, never the write's.
+    pub async fn notify_sightings<'a>(&self, ids: impl Iterator<Item = &'a str>) {
+        let sightings: Vec<&str> = ids.filter(|id| id.starts_with("sighting--")).collect();
+        if sightings.len() > MAX_SIGHTING_NOTICES_PER_WRITE {
+            tracing::info!(
+                sightings = sightings.len(),
+                "notices only for the first {MAX_SIGHTING_NOTICES_PER_WRITE} sightings of one write"
+            );
+        }
+        for id in sightings.into_iter().take(MAX_SIGHTING_NOTICES_PER_WRITE) {
+            if let Err(e) = self.notify_sighting(id).await {
+                tracing::warn!(error = %e, sighting = id, "queueing sighting notices");
+            }
+        }
     }
 
     /// Tells both sides of every unanswered assistance request whose deadline has passed, once

@@ -119,8 +119,41 @@ async fn openapi_document_describes_the_api_and_is_valid() {
     let (status, document) = api(&server, "/api/v1/openapi.json", Auth::None).await;
     assert_eq!(status, 200);
     assert_eq!(document["openapi"], "3.1.0");
-    for path in ["/audit", "/openapi.json", "/member-states", "/member-states/{iso2}", "/organisations"] {
+    for path in [
+        "/audit",
+        "/openapi.json",
+        "/member-states",
+        "/member-states/{iso2}",
+        "/organisations",
+        "/sectors",
+        "/incidents",
+        "/incidents/{incident_id}",
+        "/incidents/{incident_id}/tasks",
+        "/incidents/{incident_id}/timeline",
+        "/incidents/{incident_id}/assistance-requests",
+        "/contacts",
+        "/contacts/{contact_id}",
+        "/contact-checks",
+        "/contact-checks/{campaign_id}",
+        "/contact-checks/ack/{token}",
+        "/notification-preferences",
+        "/advisories",
+    ] {
         assert!(document["paths"][path]["get"].is_object(), "{path} missing");
+    }
+    for path in [
+        "/incidents",
+        "/incidents/{incident_id}/transitions",
+        "/incidents/{incident_id}/escalations",
+        "/incidents/{incident_id}/merge",
+        "/incidents/{incident_id}/links",
+        "/incidents/{incident_id}/assistance-requests/{request_id}/answers",
+        "/contacts",
+        "/contact-checks",
+        "/contact-checks/ack/{token}",
+        "/advisories",
+    ] {
+        assert!(document["paths"][path]["post"].is_object(), "POST {path} missing");
     }
     server.stop().await;
     let Some(python) = selat_testdata::python("openapi_document_describes_the_api_and_is_valid") else {

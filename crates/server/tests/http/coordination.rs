@@ -163,9 +163,13 @@ async fn incidents_move_through_their_workflow_and_refusals_change_nothing() {
         "{request}"
     );
     let answers = format!("{rpath}/assistance-requests/{}/answers", request["id"].as_str().unwrap());
-    let (status, body) = post(&server, &answers, &t.asean_analyst, json!({"answer": "accepted"})).await;
-    assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")), "{body}");
-    assert!(body["detail"].as_str().unwrap().contains("addressed to MY"), "{body}");
+    for other in [&th, &t.asean_analyst] {
+        let (status, body) = post(&server, &answers, other, json!({"answer": "accepted"})).await;
+        assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")), "{body}");
+        assert!(body["detail"].as_str().unwrap().contains("addressed to MY"), "{body}");
+    }
+    let (_, unanswered) = get(&server, &format!("{rpath}/assistance-requests"), &t.sg_analyst).await;
+    assert_eq!(unanswered["items"][0]["status"], "open", "the refusals changed nothing");
     let (status, answered) =
         post(&server, &answers, &t.my_analyst, json!({"answer": "accepted", "text": "on it"})).await;
     assert_eq!((status, answered["status"].as_str()), (201, Some("accepted")), "{answered}");
@@ -552,7 +556,7 @@ async fn contact_checks_are_answered_once_through_the_mailed_link() {
 
     // Notices: MY chooses incidents and assistance requests, by e-mail and webhook.
     let my_admin = member(&server.node, "MY", OrgKind::MemberState, None, Role::OrgAdmin).await;
-    let prefs = json!({"events": ["incident", "assistance-request"], "emails": ["soc@my.example.org"], "webhook": hook});
+    let prefs = json!({"events": ["incident", "assistance-request", "deadline-due", "sighting"], "emails": ["soc@my.example.org"], "webhook": hook});
     assert_eq!(
         call(
             &server,
@@ -601,6 +605,35 @@ async fn contact_checks_are_answered_once_through_the_mailed_link() {
     assert_eq!(
         (notice["event"].as_str(), notice["object"].as_str()),
         (Some("assistance-request"), asked["id"].as_str())
+    );
+    // A deadline passes unanswered: both sides are told, once.
+    let (_, late) = post(
+        &server,
+        &request,
+        &t.sg_analyst,
+        json!({"to": "MY", "request": "logs", "deadline": "2020-01-01"}),
+    )
+    .await;
+    let notice = next_hook(&mut hooks).await;
+    assert_eq!(notice["event"].as_str(), Some("assistance-request"));
+    assert_eq!(server.node.notify_deadlines_due().await.unwrap(), 1);
+    let notice = next_hook(&mut hooks).await;
+    assert_eq!(
+        (notice["event"].as_str(), notice["object"].as_str()),
+        (Some("deadline-due"), late["id"].as_str())
+    );
+    assert_eq!(server.node.notify_deadlines_due().await.unwrap(), 0, "told once");
+    // SG sights MY's indicator: MY is told.
+    let indicator = crate::support::indicator();
+    server.add(&fixture.shared, &t.my_analyst, std::slice::from_ref(&indicator)).await;
+    let sighting = json!({"type": "sighting", "spec_version": "2.1", "id": format!("sighting--{}", uuid::Uuid::new_v4()),
+        "created": "2026-11-01T00:00:00.000Z", "modified": "2026-11-01T00:00:00.000Z", "count": 1,
+        "sighting_of_ref": indicator["id"], "object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]});
+    server.add(&fixture.shared, &t.sg_analyst, std::slice::from_ref(&sighting)).await;
+    let notice = next_hook(&mut hooks).await;
+    assert_eq!(
+        (notice["event"].as_str(), notice["object"].as_str()),
+        (Some("sighting"), sighting["id"].as_str())
     );
     let mails = sink.messages(3).await;
     assert!(mails.iter().filter(|m| m.contains("soc@my.example.org")).count() >= 2, "{mails:?}");
@@ -652,6 +685,57 @@ async fn advisories_are_public_and_in_the_atom_feed() {
     child.stdin.take().unwrap().write_all(feed.text.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1", "the feed parses as Atom with one entry");
+}
+
+/// Schemathesis, driven by the OpenAPI document, sends generated requests to every operation for
+/// a bounded time: none may get a 5xx. The seed is printed; `SELAT_SCHEMATHESIS_SEED` replays one.
+#[tokio::test]
+async fn the_rest_api_survives_schema_driven_fuzzing() {
+    let Some(python) = selat_testdata::python("the_rest_api_survives_schema_driven_fuzzing") else { return };
+    let mut fixture = Fixture::new().await;
+    let server = fixture.start(Limits::default()).await;
+    let t = fixture.tokens.clone();
+    let (_, seeded) =
+        post(&server, "/api/v1/incidents", &t.sg_analyst, incident("Seed", "green", json!("region"))).await;
+    assert!(seeded["id"].is_string(), "{seeded}");
+    let seed = std::env::var("SELAT_SCHEMATHESIS_SEED").unwrap_or_else(|_| {
+        (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+            % 1_000_000_007)
+            .to_string()
+    });
+    println!("schemathesis seed {seed} (SELAT_SCHEMATHESIS_SEED replays it)");
+    let schemathesis = python.with_file_name("schemathesis");
+    let mut command = std::process::Command::new(schemathesis);
+    command
+        .current_dir(fixture.dir.path())
+        .args(["run", &server.url("/api/v1/openapi.json"), "--url", &server.url("/api/v1")])
+        .args(["-H", &format!("Authorization: Bearer {}", t.hub_admin)])
+        .args([
+            "--checks",
+            "not_a_server_error",
+            "--max-examples",
+            "15",
+            "--max-time",
+            "45",
+            "--workers",
+            "1",
+        ])
+        .args(["--generation-database", "none", "--no-color", "--seed", &seed]);
+    // The server runs on this test's runtime: wait for the fuzzer off it.
+    let out =
+        tokio::task::spawn_blocking(move || command.output()).await.unwrap().expect("schemathesis runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!(
+        "{}",
+        stdout.lines().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
+    );
+    assert!(
+        out.status.success(),
+        "schemathesis found failures (seed {seed}):\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("passed"), "{stdout}");
+    server.stop().await;
 }
 
 /// Sectors: the statutory lists with their sector leads.
