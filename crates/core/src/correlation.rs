@@ -172,6 +172,9 @@ impl Node {
         if value.is_empty() {
             return Err(CorrelationError::Invalid("value: empty".to_owned()));
         }
+        if value.contains('\0') {
+            return Err(CorrelationError::Invalid("value: contains a NUL character".to_owned()));
+        }
         if value.len() > MAX_QUERY_VALUE_BYTES {
             return Err(CorrelationError::Invalid(format!(
                 "value: {} bytes, more than MAX_QUERY_VALUE_BYTES ({MAX_QUERY_VALUE_BYTES})",

@@ -54,7 +54,11 @@ fn bounded(found: BTreeSet<Observable>) -> Extracted {
     let total = found.len();
     let values: Vec<Observable> = found
         .into_iter()
-        .filter(|o| !o.value.is_empty() && o.value.len() <= MAX_OBSERVABLE_VALUE_BYTES)
+        // A NUL is valid in JSON but not in PostgreSQL text; such a value is left out (counted),
+        // never allowed to fail the object's ingest.
+        .filter(|o| {
+            !o.value.is_empty() && o.value.len() <= MAX_OBSERVABLE_VALUE_BYTES && !o.value.contains('\0')
+        })
         .take(MAX_OBSERVABLES_PER_VERSION)
         .collect();
     Extracted { left_out: total - values.len(), values }
@@ -222,6 +226,8 @@ mod tests {
         let extracted = extract(&json!({"type": "indicator", "pattern": pattern}));
         assert_eq!(extracted.values.len(), MAX_OBSERVABLES_PER_VERSION);
         assert_eq!(extracted.left_out, 10);
+        let nul = extract(&json!({"type": "domain-name", "id": "domain-name--1", "value": "a\u{0}.example"}));
+        assert_eq!((nul.values.len(), nul.left_out), (0, 1), "a NUL cannot be indexed on PostgreSQL");
         let long = "x".repeat(MAX_OBSERVABLE_VALUE_BYTES + 1);
         let extracted = extract(&json!({"type": "url", "value": long}));
         assert!(extracted.values.is_empty());

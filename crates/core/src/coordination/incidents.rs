@@ -966,7 +966,9 @@ impl Node {
         let sharing = Sharing::of(&incident.object).for_contribution(&incident.owner);
         let mut links = Vec::new();
         for target in object_refs {
-            if self.store.latest_versions(target, &audience).await?.is_empty() {
+            if selat_stix::Identifier::parse(target).is_err()
+                || self.store.latest_versions(target, &audience).await?.is_empty()
+            {
                 return Err(CoordinationError::Invalid(format!(
                     "object_refs: no object {target} that you may see"
                 )));

@@ -174,6 +174,20 @@ async fn incidents_move_through_their_workflow_and_refusals_change_nothing() {
         post(&server, &answers, &t.my_analyst, json!({"answer": "accepted", "text": "on it"})).await;
     assert_eq!((status, answered["status"].as_str()), (201, Some("accepted")), "{answered}");
 
+    // Links to intelligence the linker may see; nothing else.
+    let indicator = crate::support::indicator();
+    server.add(&fixture.shared, &t.my_analyst, std::slice::from_ref(&indicator)).await;
+    let links = format!("{rpath}/links");
+    let (status, linked) =
+        post(&server, &links, &t.my_analyst, json!({"object_refs": [indicator["id"]]})).await;
+    assert_eq!((status, linked["links"].clone()), (200, json!([indicator["id"]])), "{linked}");
+    for bad in
+        [json!(["indicator--00000000-0000-4000-8000-000000000000"]), json!(["not an id\u{0}"]), json!([])]
+    {
+        let (status, body) = post(&server, &links, &t.my_analyst, json!({"object_refs": bad})).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+
     // A note; then the secretariat and the state move it on to closed.
     assert_eq!(
         post(&server, &format!("{rpath}/timeline"), &t.my_analyst, json!({"text": "MY sees the same kit"}))
