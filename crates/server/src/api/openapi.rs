@@ -378,6 +378,25 @@ fn add_region(document: &mut Value) {
             "500": internal
         }
     }});
+    document["paths"]["/organisations/{short_name}"] = json!({"get": {
+        "operationId": "getOrganisation",
+        "summary": "One organisation's page: who it is, its state's sectors and sector leads, and the contacts of it the caller may see",
+        "parameters": [{"name": "short_name", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {
+            "200": {"description": "The organisation.", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["organisation", "member_state", "sectors", "sector_leads", "contacts"],
+                "properties": {
+                    "organisation": {"$ref": "#/components/schemas/Organisation"},
+                    "member_state": {"type": ["string", "null"]},
+                    "sectors": {"type": "array", "items": {"$ref": "#/components/schemas/Sector"}},
+                    "sector_leads": {"type": "array", "items": {"$ref": "#/components/schemas/Organisation"}},
+                    "contacts": {"type": "array", "items": {"$ref": "#/components/schemas/Contact"}}
+                }}}}},
+            "401": error_response("No or invalid credentials."),
+            "404": error_response("No organisation of that short name."),
+            "500": error_response("Internal error (logged with the id in `detail`).")
+        }
+    }});
     let text = json!({"type": "string"});
     let optional = json!({"type": ["string", "null"]});
     document["components"]["schemas"]["MemberState"] = json!({

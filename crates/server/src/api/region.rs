@@ -90,3 +90,52 @@ pub(crate) async fn organisations_list(
         organisations(&state).await?.iter().map(OrganisationRecord::from).collect();
     Ok(Json(json!({"items": items, "next": null})).into_response())
 }
+
+/// `GET /api/v1/organisations/{short_name}`: one organisation's page — who it is, its member
+/// state's sectors and sector leads, and the contacts of it the caller may see.
+pub(crate) async fn organisation_page(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    Path(short_name): Path<String>,
+) -> Result<Response, JsonError> {
+    let caller = caller.map_err(|_| JsonError::unauthorized())?;
+    let principal = caller.principal().ok_or_else(JsonError::unauthorized)?;
+    let orgs = organisations(&state).await?;
+    let org = orgs.iter().find(|o| o.short_name.eq_ignore_ascii_case(&short_name)).ok_or_else(|| {
+        JsonError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no organisation {short_name:?} on this node"),
+        )
+    })?;
+    let state_code = org.member_state();
+    let sectors: Vec<_> = selat_core::region::sector_records(&orgs)
+        .into_iter()
+        .filter(|s| Some(s.member_state) == state_code)
+        .filter(|s| {
+            org.kind != selat_core::org::OrgKind::SectorLead
+                || s.sector_lead.as_deref() == Some(&org.short_name)
+        })
+        .collect();
+    let sector_leads: Vec<OrganisationRecord> = orgs
+        .iter()
+        .filter(|o| o.parent.as_deref() == Some(&org.short_name))
+        .map(OrganisationRecord::from)
+        .collect();
+    let contacts: Vec<_> = state
+        .node()
+        .contacts(principal, None, false)
+        .await
+        .map_err(super::coordination::coordination_error)?
+        .into_iter()
+        .filter(|c| c.organisation == org.short_name)
+        .collect();
+    Ok(Json(json!({
+        "organisation": OrganisationRecord::from(org),
+        "member_state": state_code,
+        "sectors": sectors,
+        "sector_leads": sector_leads,
+        "contacts": contacts,
+    }))
+    .into_response())
+}

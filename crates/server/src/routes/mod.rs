@@ -41,6 +41,7 @@ const API_GROUPS: &str = "/api/v1/groups";
 const API_MEMBER_STATES: &str = "/api/v1/member-states";
 const API_MEMBER_STATE: &str = "/api/v1/member-states/{iso2}";
 const API_ORGANISATIONS: &str = "/api/v1/organisations";
+const API_ORGANISATION: &str = "/api/v1/organisations/{short_name}";
 const API_GROUP_MEMBERS: &str = "/api/v1/groups/{group_id}/members";
 const API_CORRELATIONS: &str = "/api/v1/correlations";
 const API_OBJECT_CORRELATIONS: &str = "/api/v1/objects/{object_id}/correlations";
@@ -88,6 +89,7 @@ pub(crate) const ROUTES: &[&str] = &[
     API_MEMBER_STATES,
     API_MEMBER_STATE,
     API_ORGANISATIONS,
+    API_ORGANISATION,
     API_CORRELATIONS,
     API_OBJECT_CORRELATIONS,
     API_MATCH,
@@ -139,6 +141,7 @@ pub fn app(state: AppState) -> Router {
         .route(API_MEMBER_STATES, get(crate::api::region::member_states))
         .route(API_MEMBER_STATE, get(crate::api::region::member_state))
         .route(API_ORGANISATIONS, get(crate::api::region::organisations_list))
+        .route(API_ORGANISATION, get(crate::api::region::organisation_page))
         .route(API_GROUP_MEMBERS, axum::routing::put(crate::api::groups::set_members))
         .route(API_CORRELATIONS, get(crate::api::correlations::by_value))
         .route(API_OBJECT_CORRELATIONS, get(crate::api::correlations::by_object))

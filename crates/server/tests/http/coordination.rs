@@ -570,7 +570,7 @@ async fn contact_checks_are_answered_once_through_the_mailed_link() {
 
     // Notices: MY chooses incidents and assistance requests, by e-mail and webhook.
     let my_admin = member(&server.node, "MY", OrgKind::MemberState, None, Role::OrgAdmin).await;
-    let prefs = json!({"events": ["incident", "assistance-request", "deadline-due", "sighting"], "emails": ["soc@my.example.org"], "webhook": hook});
+    let prefs = json!({"events": ["incident", "escalation", "assistance-request", "deadline-due", "sighting"], "emails": ["soc@my.example.org"], "webhook": hook});
     assert_eq!(
         call(
             &server,
@@ -620,6 +620,19 @@ async fn contact_checks_are_answered_once_through_the_mailed_link() {
         (notice["event"].as_str(), notice["object"].as_str()),
         (Some("assistance-request"), asked["id"].as_str())
     );
+    // A sector lead's national report is escalated by SG to MY: MY is told of the escalation only.
+    let lead = member(&server.node, "SG-BANKING", OrgKind::SectorLead, Some("SG"), Role::Analyst).await;
+    let (_, national) =
+        post(&server, "/api/v1/incidents", &lead, incident("National", "amber", json!("national"))).await;
+    let escalations = format!("/api/v1/incidents/{}/escalations", national["id"].as_str().unwrap());
+    let (status, escalated) = post(&server, &escalations, &t.sg_analyst, json!({"to": ["MY"]})).await;
+    assert_eq!((status, escalated["addressed_to"].clone()), (200, json!(["MY"])), "{escalated}");
+    let notice = next_hook(&mut hooks).await;
+    assert_eq!(
+        (notice["event"].as_str(), notice["object"].as_str()),
+        (Some("escalation"), escalated["id"].as_str())
+    );
+
     // A deadline passes unanswered: both sides are told, once.
     let (_, late) = post(
         &server,
@@ -766,5 +779,16 @@ async fn sectors_list_statutory_sectors_and_sector_leads() {
         items.iter().find(|s| s["member_state"] == "SG" && s["sector"] == "banking and finance").unwrap();
     assert_eq!(banking["sector_lead"], "SG-BANKING");
     assert_eq!(call(&server, Method::GET, "/api/v1/sectors", None, None).await.0, 401);
+    let (status, page) = get(&server, "/api/v1/organisations/sg", &fixture.tokens.my_analyst).await;
+    assert_eq!((status, page["organisation"]["short_name"].as_str()), (200, Some("SG")), "{page}");
+    assert_eq!(page["sectors"].as_array().unwrap().len(), 11);
+    assert_eq!(page["sector_leads"][0]["short_name"], "SG-BANKING");
+    let (status, lead) = get(&server, "/api/v1/organisations/SG-BANKING", &fixture.tokens.my_analyst).await;
+    assert_eq!(
+        (status, lead["member_state"].as_str(), lead["sectors"].as_array().map(Vec::len)),
+        (200, Some("SG"), Some(1)),
+        "{lead}"
+    );
+    assert_eq!(get(&server, "/api/v1/organisations/NOPE", &fixture.tokens.my_analyst).await.0, 404);
     server.stop().await;
 }
