@@ -59,8 +59,21 @@ pub const SHARING_GROUP: SelatExtension = SelatExtension {
     schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"x-selat-sharing-group","type":"object","properties":{"type":{"const":"x-selat-sharing-group"},"name":{"type":"string","minLength":1},"description":{"type":"string"},"member_refs":{"type":"array","minItems":1,"items":{"type":"string","pattern":"^identity--"}}},"required":["name","member_refs"]}"#,
 };
 
+/// MISP provenance: what an object imported from a MISP event keeps of it so that an export back
+/// to MISP restores it (the event and attribute uuids, the attribute type and category, the MISP
+/// distribution level and sharing group, `Orgc`, PAP and other tags). `selat-misp` writes and
+/// reads it.
+pub const MISP: SelatExtension = SelatExtension {
+    id: "extension-definition--29780600-b251-40f4-b979-643d7cbbe50a",
+    name: "selat-misp",
+    kind: ExtensionKind::PropertyExtension,
+    object_type: None,
+    description: "Where this object came from in MISP, and what MISP said of it that STIX has no place for: event and attribute uuids, attribute type and category, distribution level and sharing group, the creating organisation (Orgc), and tags such as PAP.",
+    schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"selat-misp","type":"object","properties":{"extension_type":{"const":"property-extension"},"event_uuid":{"type":"string"},"uuid":{"type":"string"},"object_uuid":{"type":"string"},"attribute_type":{"type":"string"},"category":{"type":"string"},"value":{"type":"string"},"to_ids":{"type":"boolean"},"comment":{"type":"string"},"distribution":{"type":"integer","minimum":0,"maximum":5},"sharing_group_uuid":{"type":"string"},"sharing_group_name":{"type":"string"},"orgc":{"type":"object","properties":{"uuid":{"type":"string"},"name":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}},"tlp_tag":{"type":"string"},"galaxy_tag":{"type":"string"},"event":{"type":"object"},"object":{"type":"object"}},"required":["extension_type"]}"#,
+};
+
 /// Every extension definition Selat ships.
-pub const SELAT_EXTENSIONS: [SelatExtension; 2] = [DISTRIBUTION, SHARING_GROUP];
+pub const SELAT_EXTENSIONS: [SelatExtension; 3] = [DISTRIBUTION, SHARING_GROUP, MISP];
 
 /// The extension definition with this id, if Selat ships it.
 pub fn extension(id: &str) -> Option<&'static SelatExtension> {
