@@ -461,3 +461,108 @@ fn a_bad_misp_event_is_named_and_the_good_ones_are_kept() {
         "the good event's report and indicator are stored: {out}"
     );
 }
+
+/// Serves the files of a directory over HTTP/1.1 on a loopback port, one connection at a time,
+/// until the test ends. Returns the base URL.
+fn serve_directory(dir: PathBuf) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request = String::new();
+            if reader.read_line(&mut request).is_err() {
+                continue;
+            }
+            let mut header = String::new();
+            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                header.clear();
+            }
+            let path = request.split_whitespace().nth(1).unwrap_or("/").trim_start_matches('/');
+            let file = dir.join(path);
+            let (status, body) = match std::fs::read(&file) {
+                Ok(body) if !path.contains("..") => ("200 OK", body),
+                _ => ("404 Not Found", b"not found".to_vec()),
+            };
+            let head =
+                format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    base
+}
+
+#[test]
+fn a_feed_is_pulled_over_http_too() {
+    let test = "a_feed_is_pulled_over_http_too";
+    let Some(shared) = selat_testdata::shared_data(test) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_arg(dir.path());
+    import_examples(&shared, &data);
+    let feed = dir.path().join("feed");
+    let out = run(&["export", "--data", &data, "--format", "misp-feed", "--out", feed.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out}");
+    let url = serve_directory(feed);
+    let other = dir.path().join("other");
+    let pull = || run(&["import", "--data", other.to_str().unwrap(), "--format", "misp-feed", &url]);
+    let out = pull();
+    assert_eq!(out.code, 0, "{out}");
+    assert!(out.stdout.contains("4 events listed, 4 taken, 0 unchanged"), "{out}");
+    let out = pull();
+    assert!(out.stdout.contains("4 events listed, 0 taken, 4 unchanged"), "{out}");
+    let missing = run(&[
+        "import",
+        "--data",
+        other.to_str().unwrap(),
+        "--format",
+        "misp-feed",
+        &format!("{url}/nothing-here"),
+    ]);
+    assert_eq!(missing.code, 2, "{missing}");
+    assert!(missing.stdout.contains("unreadable feed") && missing.stdout.contains("404"), "{missing}");
+}
+
+#[test]
+fn native_stix_exports_as_misp_events_pymisp_loads() {
+    let test = "native_stix_exports_as_misp_events_pymisp_loads";
+    let Some(shared) = selat_testdata::shared_data(test) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_arg(dir.path());
+    let examples = shared.join("cti-documentation/examples/example_json");
+    for name in [
+        "indicator-for-malicious-url.json",
+        "malware-indicator-for-file-hash.json",
+        "sighting-of-observed-data.json",
+    ] {
+        let out = run(&["import", "--data", &data, examples.join(name).to_str().unwrap()]);
+        assert_eq!(out.code, 0, "{name}: {out}");
+    }
+    let out_dir = dir.path().join("misp");
+    std::fs::create_dir(&out_dir).unwrap();
+    let out = run(&["export", "--data", &data, "--format", "misp", "--out", out_dir.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out}");
+    // No report among them: the loose objects make one event.
+    let files: Vec<PathBuf> = std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1, "{files:?} {out}");
+    let event = read_json(&files[0]);
+    let (attributes, _) = contents(event_of(&event));
+    assert!(attributes.contains(&("url".into(), "http://x4z9arb.cn/4712/".into())), "{attributes:?}");
+    assert!(
+        attributes
+            .iter()
+            .any(|(t, v)| t == "sha256"
+                && v == "ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c"),
+        "{attributes:?}"
+    );
+    assert!(
+        list(event_of(&event), "Tag")
+            .iter()
+            .any(|t| text(t, "name") == "misp-galaxy:mitre-malware=\"Poison Ivy\""),
+        "{event}"
+    );
+    let Some(python) = selat_testdata::python(test) else { return };
+    pymisp_loads_every_event(&python, &out_dir);
+}

@@ -205,6 +205,9 @@ pub fn event_to_stix(event: &Event, ctx: &ImportContext) -> Result<Converted, Mi
         convert_object(&scope, object, ctx, &mut out);
     }
     galaxies(&scope, &mut out);
+    // One SCO for one value: an address both an attribute and an object's is emitted once.
+    let mut seen = std::collections::HashSet::new();
+    out.objects.retain(|o| seen.insert(o.get("id").and_then(Value::as_str).unwrap_or_default().to_owned()));
     out.counts.tags = event.tags.len();
     let refs: Vec<Value> = out.objects.iter().filter_map(|o| o.get("id").cloned()).collect();
     if refs.is_empty() {
