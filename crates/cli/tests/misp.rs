@@ -566,3 +566,64 @@ fn native_stix_exports_as_misp_events_pymisp_loads() {
     let Some(python) = selat_testdata::python(test) else { return };
     pymisp_loads_every_event(&python, &out_dir);
 }
+
+#[test]
+fn a_sharing_group_event_maps_to_the_selat_group_and_back() {
+    let test = "a_sharing_group_event_maps_to_the_selat_group_and_back";
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_arg(dir.path());
+    for (short, name) in [("SG", "Singapore"), ("MY", "Malaysia"), ("TH", "Thailand")] {
+        let out =
+            run(&["admin", "--data", &data, "org", "add", short, "--name", name, "--kind", "member-state"]);
+        assert_eq!(out.code, 0, "{out}");
+    }
+    let out =
+        run(&["admin", "--data", &data, "group", "add", "ASEAN banking", "--owner", "SG", "--member", "MY"]);
+    assert_eq!(out.code, 0, "{out}");
+    let group_id = out.stdout.trim().to_owned();
+    // MY's own MISP event, shared with the sharing group of the same name; Orgc is MY.
+    let event = serde_json::json!({"Event": {
+        "uuid": "4f1e2d3c-2b1a-4098-8765-43210fedcba9", "info": "Banking trojan C2", "date": "2026-11-20",
+        "timestamp": "1795000000", "distribution": "4", "published": true,
+        "SharingGroup": {"uuid": "0a0b0c0d-0e0f-4a1b-8c2d-3e4f5a6b7c8d", "name": "ASEAN banking"},
+        "Orgc": {"uuid": "9a9b9c9d-9e9f-4a0b-8c1d-2e3f4a5b6c7d", "name": "Malaysia"},
+        "Tag": [{"name": "tlp:amber"}, {"name": "PAP:GREEN"}],
+        "Attribute": [{"uuid": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8e", "type": "ip-dst", "category": "Network activity",
+            "value": "45.137.21.9", "to_ids": true, "timestamp": "1795000000"}]}});
+    let file = dir.path().join("event.json");
+    std::fs::write(&file, event.to_string()).unwrap();
+    let out = run(&["import", "--data", &data, "--as", "MY", file.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out}");
+    let export_as = |org: &str| {
+        let out_file = dir.path().join(format!("{org}.json"));
+        let out = run(&[
+            "export",
+            "--data",
+            &data,
+            "--as",
+            org,
+            "--format",
+            "misp",
+            "--out",
+            out_file.to_str().unwrap(),
+        ]);
+        (out, out_file)
+    };
+    let (out, _) = export_as("TH");
+    assert_ne!(out.code, 0, "TH is not in the group: nothing to export: {out}");
+    let (out, path) = export_as("SG");
+    assert_eq!(out.code, 0, "{out}");
+    let back = read_json(&path);
+    let back = event_of(&back);
+    assert_eq!(text(back, "distribution"), "4", "{back}");
+    assert_eq!(text(&back["SharingGroup"], "name"), "ASEAN banking", "{back}");
+    assert!(group_id.ends_with(&text(&back["SharingGroup"], "uuid")), "{group_id} {back}");
+    assert_eq!(text(&back["Orgc"], "name"), "Malaysia", "the owner's organisation: {back}");
+    let tags: Vec<String> = list(back, "Tag").iter().map(|t| text(t, "name")).collect();
+    assert!(tags.contains(&"tlp:amber".to_owned()) && tags.contains(&"PAP:GREEN".to_owned()), "{tags:?}");
+    let Some(python) = selat_testdata::python(test) else { return };
+    let dir_only = dir.path().join("sg");
+    std::fs::create_dir(&dir_only).unwrap();
+    std::fs::copy(&path, dir_only.join("4f1e2d3c-2b1a-4098-8765-43210fedcba9.json")).unwrap();
+    pymisp_loads_every_event(&python, &dir_only);
+}
