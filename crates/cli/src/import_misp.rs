@@ -100,12 +100,15 @@ impl Directory {
         }
     }
 
-    /// A MISP sharing group maps to the Selat group with its uuid, else the one with its name.
+    /// A MISP sharing group maps to the Selat group with its uuid, else the one with its name,
+    /// among the groups the owner belongs to (a group it is not in would hide the object from
+    /// its own organisation's peers in MISP's sense and could reach organisations the event did
+    /// not name).
     fn group(&self, uuid: &str, name: &str) -> Option<String> {
-        self.groups
-            .iter()
+        let mine = || self.groups.iter().filter(|g| g.owner == self.owner || g.members.contains(&self.owner));
+        mine()
             .find(|g| !uuid.is_empty() && g.id.ends_with(uuid))
-            .or_else(|| self.groups.iter().find(|g| !name.is_empty() && g.name == name))
+            .or_else(|| mine().find(|g| !name.is_empty() && g.name == name))
             .map(|g| g.id.clone())
     }
 }

@@ -534,7 +534,10 @@ fn observed(
     marking: &Marking,
     mut ext: Value,
 ) -> Result<Vec<Value>, String> {
-    let mut sco = row.sco(&attribute.value).ok_or("the value does not split into the type's parts")?;
+    row.parts(&attribute.value).ok_or("the value does not split into the type's parts")?;
+    let mut sco = row
+        .sco(&attribute.value)
+        .ok_or("the value spans two observables (an address and what refers to it)")?;
     let sco = finish_sco(&mut sco, marking)?;
     let mut object = sdo(scope, "observed-data", &attribute.uuid, modified);
     object["first_observed"] = json!(modified);

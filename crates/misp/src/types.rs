@@ -64,6 +64,9 @@ pub const ATTRIBUTE_TYPES: &[AttributeType] = &[
     row("filename", "Payload delivery", Named("file"), &["name"]),
     row("regkey|value", "Persistence mechanism", Named("windows-registry-key"), &["key", "values[*].data"]),
     row("regkey", "Persistence mechanism", Named("windows-registry-key"), &["key"]),
+    row("ip-dst|port", "Network activity", Named("network-traffic"), &["dst_ref.value", "dst_port"]),
+    row("ip-src|port", "Network activity", Named("network-traffic"), &["src_ref.value", "src_port"]),
+    row("domain|ip", "Network activity", Named("domain-name"), &["value", "resolves_to_refs[*].value"]),
     row("mac-address", "Network activity", Named("mac-addr"), &["value"]),
     row("mutex", "Artifacts dropped", Named("mutex"), &["name"]),
     row("x509-fingerprint-sha1", "Network activity", Named("x509-certificate"), &["hashes.'SHA-1'"]),
@@ -106,7 +109,8 @@ impl AttributeType {
             if self.paths.len() == 1 { vec![value] } else { value.splitn(self.paths.len(), '|').collect() };
         let well_formed = parts.len() == self.paths.len()
             && parts.iter().all(|p| !p.trim().is_empty())
-            && (self.sco != Ip || is_address_or_network(parts[0]));
+            && (self.sco != Ip || is_address_or_network(parts[0]))
+            && self.paths.iter().zip(&parts).all(|(path, part)| part_ok(path, part));
         well_formed
             .then(|| self.paths.iter().zip(parts).map(|(path, part)| self.normalise(path, part)).collect())
     }
@@ -135,7 +139,12 @@ impl AttributeType {
     }
 
     /// The SCO (without `id`) that carries `value`, or `None` when the value does not split.
+    /// Rows whose value spans two objects (an address a traffic or a domain refers to) have a
+    /// pattern but no single SCO: `None`.
     pub fn sco(&self, value: &str) -> Option<Map<String, Value>> {
+        if self.paths.iter().any(|p| is_reference(p)) {
+            return None;
+        }
         let parts = self.parts(value)?;
         let mut sco = Map::new();
         sco.insert("type".into(), json!(self.sco_type(&parts[0])));
@@ -157,10 +166,26 @@ impl AttributeType {
             .paths
             .iter()
             .zip(&parts)
-            .map(|(path, part)| format!("{sco_type}:{path} = '{}'", escape_pattern_string(part)))
+            .map(|(path, part)| match path.ends_with("_port") {
+                true => format!("{sco_type}:{path} = {part}"),
+                false => format!("{sco_type}:{path} = '{}'", escape_pattern_string(part)),
+            })
             .collect();
         Some(format!("[{}]", tests.join(" AND ")))
     }
+}
+
+/// A path through a reference (`dst_ref.value`, `resolves_to_refs[*].value`).
+fn is_reference(path: &str) -> bool {
+    path.contains("_ref.") || path.contains("_refs[")
+}
+
+/// What a part must be at a path: a port number, or (through a reference) an address.
+fn part_ok(path: &str, part: &str) -> bool {
+    if path.ends_with("_port") {
+        return part.trim().parse::<u16>().is_ok();
+    }
+    !is_reference(path) || part.trim().parse::<std::net::IpAddr>().is_ok()
 }
 
 /// An IP address, or a network in CIDR notation.
@@ -271,51 +296,59 @@ fn normalise_path(path: &str) -> String {
 mod tests {
     use super::*;
 
+    /// A value of each part a row has, for the table's own test.
+    fn sample_part(row: &AttributeType, path: &str) -> &'static str {
+        const SHA512: &str = "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e";
+        match path {
+            "value" if row.sco == Ip => "198.51.100.7",
+            "value" if row.misp_type.starts_with("email") => "eve@example.org",
+            "value" if row.misp_type.starts_with("mac") => "00:11:22:33:44:55",
+            "value" if matches!(row.sco, Named("url")) => "http://example.org/a",
+            "value" => "example.org",
+            p if p.ends_with("_port") => "8443",
+            p if is_reference(p) => "203.0.113.5",
+            p if p.contains("MD5") => "d41d8cd98f00b204e9800998ecf8427e",
+            p if p.contains("SHA-1") => "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+            p if p.contains("SHA-256") => "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            p if p.contains("SHA-512") => SHA512,
+            p if p.contains("SSDEEP") => "3:AXGBicFlgVNhBGcL6wCrFQEv:AXGHsNhxLsr2C",
+            p if p.contains("TLSH") => "T1A0",
+            _ => "sample",
+        }
+    }
+
     #[test]
     fn every_row_round_trips_through_its_sco_and_its_pattern() {
-        let sample = |row: &AttributeType| -> String {
-            let one = |path: &str| {
-                match path {
-                "value" if row.sco == Ip => "198.51.100.7".to_owned(),
-                "value" if row.misp_type.starts_with("email") => "eve@example.org".to_owned(),
-                "value" if row.misp_type.starts_with("mac") => "00:11:22:33:44:55".to_owned(),
-                "value" if matches!(row.sco, Named("url")) => "http://example.org/a".to_owned(),
-                "value" => "example.org".to_owned(),
-                p if p.contains("MD5") => "d41d8cd98f00b204e9800998ecf8427e".to_owned(),
-                p if p.contains("SHA-1") => "da39a3ee5e6b4b0d3255bfef95601890afd80709".to_owned(),
-                p if p.contains("SHA-256") => "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".to_owned(),
-                p if p.contains("SHA-512") => "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e".to_owned(),
-                p if p.contains("SSDEEP") => "3:AXGBicFlgVNhBGcL6wCrFQEv:AXGHsNhxLsr2C".to_owned(),
-                p if p.contains("TLSH") => "T1A0".to_owned(),
-                _ => "sample".to_owned(),
-            }
-            };
-            row.paths.iter().map(|p| one(p)).collect::<Vec<_>>().join("|")
-        };
         for row in ATTRIBUTE_TYPES {
-            let value = sample(row);
-            let sco = Value::Object(row.sco(&value).unwrap());
-            assert_eq!(
-                attribute_of_sco(&sco, Some(row.misp_type)),
-                Some((row.misp_type, value.clone())),
-                "{row:?}"
-            );
+            let value: String = row.paths.iter().map(|p| sample_part(row, p)).collect::<Vec<_>>().join("|");
+            if row.paths.iter().any(|p| is_reference(p)) {
+                assert_eq!(row.sco(&value), None, "{row:?} spans two objects");
+            } else {
+                let sco = Value::Object(row.sco(&value).unwrap());
+                let back = attribute_of_sco(&sco, Some(row.misp_type));
+                assert_eq!(back, Some((row.misp_type, value.clone())), "{row:?}");
+            }
             let pattern = row.pattern(&value).unwrap();
             let parsed = selat_pattern::parse(&pattern).unwrap_or_else(|e| panic!("{pattern}: {e}"));
+            let errors = selat_pattern::validate(&pattern);
+            assert!(errors.is_empty(), "{pattern}: {errors:?}");
             let tests: Vec<(String, String, String)> = parsed
                 .observables()
                 .into_iter()
                 .map(|o| match o.value {
                     selat_pattern::ast::Literal::Str(s) => (o.object_type, o.property_path, s),
+                    selat_pattern::ast::Literal::Int(i) => (o.object_type, o.property_path, i.to_string()),
                     other => panic!("{other:?}"),
                 })
                 .collect();
-            assert_eq!(
-                attribute_of_tests(&tests, Some(row.misp_type)),
-                Some((row.misp_type, value)),
-                "{pattern}"
-            );
+            let back = attribute_of_tests(&tests, Some(row.misp_type));
+            assert_eq!(back, Some((row.misp_type, value)), "{pattern}");
         }
+        assert_eq!(
+            attribute_type("ip-dst|port").unwrap().pattern("203.0.113.5|http"),
+            None,
+            "a port is a number"
+        );
     }
 
     #[test]

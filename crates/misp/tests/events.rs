@@ -225,3 +225,51 @@ fn limits_and_bad_input_name_the_event() {
     );
     assert!(matches!(parse_events(b"{"), Err(MispError::Json(_))));
 }
+
+#[test]
+fn composite_network_types_are_patterns_or_notes_and_come_back() {
+    let doc = json!({"uuid": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "info": "C2 list", "date": "2026-11-02",
+    "distribution": "1", "Tag": [{"name": "tlp:green"}],
+    "Attribute": [
+        {"uuid": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e", "type": "ip-dst|port", "value": "45.137.21.9|8443", "to_ids": true},
+        {"uuid": "3c4d5e6f-7a8b-4c9d-8e1f-2a3b4c5d6e7f", "type": "ip-src|port", "value": "2001:db8::7|22", "to_ids": false},
+        {"uuid": "4d5e6f7a-8b9c-4d0e-9f2a-3b4c5d6e7f80", "type": "domain|ip", "value": "c2.bad-actor.net|45.137.21.9", "to_ids": true}
+    ]});
+    let (objects, problems) = convert(&doc, OrgcRole::Unregistered, true);
+    let patterns: Vec<&str> =
+        by_type(&objects, "indicator").iter().map(|i| i["pattern"].as_str().unwrap()).collect();
+    assert!(
+        patterns
+            .contains(&"[network-traffic:dst_ref.value = '45.137.21.9' AND network-traffic:dst_port = 8443]"),
+        "{patterns:?}"
+    );
+    assert!(
+        patterns.contains(&"[domain-name:value = 'c2.bad-actor.net' AND domain-name:resolves_to_refs[*].value = '45.137.21.9']"),
+        "{patterns:?}"
+    );
+    assert_eq!(by_type(&objects, "note").len(), 1, "the non-IDS ip-src|port: {problems:?}");
+    assert!(problems.iter().any(|p| p.contains("spans two observables")), "{problems:?}");
+    let owner = |_: &str| None;
+    let group = |_: &str| None;
+    let options = ExportOptions {
+        default_orgc: Org { name: "Selat".into(), uuid: "x".into() },
+        owner_org: &owner,
+        sharing_group: &group,
+        loose_info: "loose".into(),
+    };
+    let back = &events_from_stix(&objects, &options).events[0];
+    let mut values: Vec<(String, String, bool)> = back
+        .attributes
+        .iter()
+        .map(|a| (a.attribute_type.clone(), a.value.clone(), a.to_ids.unwrap()))
+        .collect();
+    values.sort();
+    assert_eq!(
+        values,
+        [
+            ("domain|ip".into(), "c2.bad-actor.net|45.137.21.9".into(), true),
+            ("ip-dst|port".into(), "45.137.21.9|8443".into(), true),
+            ("ip-src|port".into(), "2001:db8::7|22".into(), false),
+        ]
+    );
+}
