@@ -81,6 +81,8 @@ pub struct Totals {
 }
 
 pub async fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    // Paths are checked before the node is opened, so a typo creates no data directory.
+    let inputs = if args.format == Format::MispFeed { Vec::new() } else { inputs::expand(&args.paths)? };
     let node = args.data.open().await?;
     let owner = match &args.as_org {
         None => node.settings.home_org.clone(),
@@ -105,7 +107,6 @@ pub async fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 .await?;
         }
     } else {
-        let inputs = inputs::expand(&args.paths)?;
         for input in &inputs {
             import_one(&node, input, args, &options, &mut totals).await?;
         }

@@ -337,29 +337,7 @@ impl Context<'_> {
                     }
                 }
             }
-            "observed-data" => {
-                let refs = object
-                    .get("object_refs")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str);
-                let mut first = true;
-                for sco in refs.filter_map(|r| self.by_id.get(r)) {
-                    let preferred = first.then(|| ext_str(object, "attribute_type")).flatten();
-                    let Some((misp_type, value)) = types::attribute_of_sco(sco, preferred) else {
-                        skipped.push(format!("{id}: observable {} has no MISP type", id_of(sco)));
-                        continue;
-                    };
-                    let uuid = if first {
-                        self.attribute_uuid(object)
-                    } else {
-                        derived_uuid(&format!("{id}:{}", id_of(sco)))
-                    };
-                    first = false;
-                    event.attributes.push(self.attribute(object, frame, misp_type, value, uuid, false));
-                }
-            }
+            "observed-data" => self.observed_attributes(object, frame, event, skipped),
             "note" => {
                 let misp_type = ext_str(object, "attribute_type").unwrap_or(TEXT_TYPE);
                 let value = object.get("content").and_then(Value::as_str).unwrap_or_default().to_owned();
@@ -393,6 +371,38 @@ impl Context<'_> {
                 }
             }
             other => skipped.push(format!("{id}: a {other} has no MISP form")),
+        }
+    }
+
+    /// An observed-data's SCOs as attributes (not to-IDS); the first keeps the MISP uuid.
+    fn observed_attributes(
+        &self,
+        object: &Value,
+        frame: &Frame,
+        event: &mut Event,
+        skipped: &mut Vec<String>,
+    ) {
+        let id = id_of(object);
+        let refs = object
+            .get("object_refs")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str);
+        let mut first = true;
+        for sco in refs.filter_map(|r| self.by_id.get(r)) {
+            let preferred = first.then(|| ext_str(object, "attribute_type")).flatten();
+            let Some((misp_type, value)) = types::attribute_of_sco(sco, preferred) else {
+                skipped.push(format!("{id}: observable {} has no MISP type", id_of(sco)));
+                continue;
+            };
+            let uuid = if first {
+                self.attribute_uuid(object)
+            } else {
+                derived_uuid(&format!("{id}:{}", id_of(sco)))
+            };
+            first = false;
+            event.attributes.push(self.attribute(object, frame, misp_type, value, uuid, false));
         }
     }
 
