@@ -627,3 +627,117 @@ fn a_sharing_group_event_maps_to_the_selat_group_and_back() {
     std::fs::copy(&path, dir_only.join("4f1e2d3c-2b1a-4098-8765-43210fedcba9.json")).unwrap();
     pymisp_loads_every_event(&python, &dir_only);
 }
+
+#[test]
+fn an_orgc_registered_here_as_another_organisation_is_kept_not_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_arg(dir.path());
+    for (short, name) in [("SG", "Singapore"), ("MY", "Malaysia")] {
+        let out =
+            run(&["admin", "--data", &data, "org", "add", short, "--name", name, "--kind", "member-state"]);
+        assert_eq!(out.code, 0, "{out}");
+    }
+    // SG imports an event Malaysia created: SG owns the copy, Malaysia is not named as creator
+    // (that would be forged), and MISP gets Malaysia back as Orgc.
+    let event = serde_json::json!({"Event": {
+        "uuid": "6e5d4c3b-2a19-4f8e-8d7c-6b5a49382716", "info": "Relayed from Malaysia", "date": "2026-11-21",
+        "timestamp": "1795100000", "distribution": "1",
+        "Orgc": {"uuid": "1f2e3d4c-5b6a-4798-8a9b-0c1d2e3f4a5b", "name": "Malaysia"},
+        "Tag": [{"name": "tlp:green"}],
+        "Attribute": [{"uuid": "7f6e5d4c-3b2a-4190-8f8e-7d6c5b4a3928", "type": "domain", "value": "relay.bad-actor.net",
+            "to_ids": true, "timestamp": "1795100000"}]}});
+    let file = dir.path().join("event.json");
+    std::fs::write(&file, event.to_string()).unwrap();
+    let out = run(&["import", "--data", &data, "--as", "SG", file.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out}");
+    assert_eq!(summary_counts(&out.stdout), [2, 2, 0, 0], "{out}");
+    let bundle = dir.path().join("stix.json");
+    let out = run(&["export", "--data", &data, "--as", "SG", "--out", bundle.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out}");
+    let objects = read_json(&bundle)["objects"].as_array().unwrap().clone();
+    assert!(objects.iter().all(|o| o.get("created_by_ref").is_none()), "{objects:?}");
+    let report = objects.iter().find(|o| o["type"] == "report").unwrap();
+    let misp = &report["extensions"]["extension-definition--29780600-b251-40f4-b979-643d7cbbe50a"];
+    assert_eq!(misp["orgc"]["name"], "Malaysia", "{report}");
+    let back = dir.path().join("back.json");
+    let out =
+        run(&["export", "--data", &data, "--as", "SG", "--format", "misp", "--out", back.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out}");
+    assert_eq!(text(&event_of(&read_json(&back))["Orgc"], "name"), "Malaysia");
+}
+
+/// A value of each part of a MISP type, for an event holding every type the table maps.
+fn sample_value(row: &selat_misp::types::AttributeType) -> String {
+    let part = |path: &str| match path {
+        "value" if row.misp_type.starts_with("ip") => "198.51.100.7",
+        "value" if row.misp_type.starts_with("email") => "eve@bad-actor.net",
+        "value" if row.misp_type.starts_with("mac") => "00:11:22:33:44:55",
+        "value" if ["url", "link", "uri"].contains(&row.misp_type) => "http://bad-actor.net/a",
+        "value" => "bad-actor.net",
+        "key" => r"HKLM\Software\Microsoft\Windows\CurrentVersion\Run",
+        p if p.ends_with("_port") => "8443",
+        p if p.contains("_ref") => "203.0.113.5",
+        p if p.contains("MD5") => "d41d8cd98f00b204e9800998ecf8427e",
+        p if p.contains("SHA-1") => "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+        p if p.contains("SHA-256") => "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        p if p.contains("SHA-512") => {
+            "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e"
+        }
+        p if p.contains("SSDEEP") => "3:AXGBicFlgVNhBGcL6wCrFQEv:AXGHsNhxLsr2C",
+        p if p.contains("TLSH") => "T1A0",
+        "subject" => "Your invoice",
+        "name" => "invoice.exe",
+        _ => "sample",
+    };
+    row.paths.iter().map(|p| part(p)).collect::<Vec<_>>().join("|")
+}
+
+#[test]
+fn every_mapped_attribute_type_imports_as_valid_stix_and_comes_back() {
+    let test = "every_mapped_attribute_type_imports_as_valid_stix_and_comes_back";
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_arg(dir.path());
+    let mut attributes = Vec::new();
+    for (i, row) in selat_misp::types::ATTRIBUTE_TYPES.iter().enumerate() {
+        for to_ids in [true, false] {
+            attributes.push(serde_json::json!({
+                "uuid": format!("00000000-0000-4000-8000-{:06}{:06}", i, u8::from(to_ids)),
+                "type": row.misp_type, "category": row.category, "value": sample_value(row), "to_ids": to_ids,
+                "timestamp": "1795200000"}));
+        }
+    }
+    let event = serde_json::json!({"Event": {"uuid": "0f0e0d0c-0b0a-4909-8807-060504030201", "info": "every type",
+        "date": "2026-11-22", "timestamp": "1795200000", "distribution": "1", "Orgc": {"uuid": "", "name": "Some CERT"},
+        "Tag": [{"name": "tlp:green"}], "Attribute": attributes}});
+    let file = dir.path().join("event.json");
+    std::fs::write(&file, event.to_string()).unwrap();
+    let out = run(&["import", "--data", &data, file.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out}");
+    assert_eq!(summary_counts(&out.stdout)[3], 0, "{out}");
+    let bundle = dir.path().join("stix.json");
+    let out = run(&["export", "--data", &data, "--out", bundle.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out}");
+    let out = run(&["validate", bundle.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out}");
+    let back = dir.path().join("back.json");
+    let out = run(&["export", "--data", &data, "--format", "misp", "--out", back.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out}");
+    let back = read_json(&back);
+    let mut got: Vec<(String, String, bool)> = list(event_of(&back), "Attribute")
+        .iter()
+        .map(|a| (text(a, "type"), text(a, "value"), a["to_ids"].as_bool().unwrap()))
+        .collect();
+    got.sort();
+    let mut want: Vec<(String, String, bool)> = list(event_of(&event), "Attribute")
+        .iter()
+        .map(|a| (text(a, "type"), text(a, "value"), a["to_ids"].as_bool().unwrap()))
+        .collect();
+    want.sort();
+    assert_eq!(got, want);
+    let Some(python) = selat_testdata::python(test) else { return };
+    support::assert_oasis_valid(&python, &bundle);
+    let only = dir.path().join("only");
+    std::fs::create_dir(&only).unwrap();
+    std::fs::write(only.join("0f0e0d0c-0b0a-4909-8807-060504030201.json"), back.to_string()).unwrap();
+    pymisp_loads_every_event(&python, &only);
+}
