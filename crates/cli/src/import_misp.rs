@@ -162,7 +162,7 @@ async fn import_event(
     };
     let c = converted.counts;
     println!(
-        "{name}: MISP event {} {:?}: {} attributes, {} objects ({} attributes), {} tags, {} deleted left out → {} indicators, {} observed-data, {} notes, {} galaxy objects",
+        "{name}: MISP event {} {:?}: {} attributes, {} objects ({} attributes), {} tags, {} deleted left out → {} indicators, {} observed-data, {} notes, {} galaxy objects, {} sightings",
         event.uuid,
         event.info,
         c.attributes,
@@ -173,7 +173,8 @@ async fn import_event(
         c.indicators,
         c.observed_data,
         c.notes,
-        c.galaxies
+        c.galaxies,
+        c.sightings
     );
     for problem in &converted.problems {
         println!("{name}: {problem}");

@@ -114,7 +114,16 @@ fn the_pymisp_examples_import_with_their_counts_and_export_valid_stix() {
     let Some(shared) = selat_testdata::shared_data(test) else { return };
     let dir = tempfile::tempdir().unwrap();
     let data = data_arg(dir.path());
-    import_examples(&shared, &data);
+    let sources = import_examples(&shared, &data);
+    // MISP sightings (type 0) of to-IDS attributes become STIX sightings of their indicators.
+    let sightings: usize = sources
+        .iter()
+        .flat_map(|(_, doc)| list(event_of(doc), "Attribute").into_iter().cloned().collect::<Vec<_>>())
+        .filter(|a| a["to_ids"] == Value::Bool(true))
+        .flat_map(|a| list(&a, "Sighting").into_iter().cloned().collect::<Vec<_>>())
+        .filter(|s| matches!(text(s, "type").as_str(), "" | "0"))
+        .count();
+    assert!(sightings >= 1, "sighting_1.json carries sightings");
     // What each became, by STIX type, for the richest example: 48 attributes (the to-IDS ones
     // indicators, the links observed-data, the comment a note) and 24 ip-port objects.
     let bundle = dir.path().join("all.json");
@@ -129,6 +138,7 @@ fn the_pymisp_examples_import_with_their_counts_and_export_valid_stix() {
     assert_eq!(by_type.get("network-traffic"), Some(&24), "one per ip-port object: {by_type:?}");
     assert_eq!(by_type.get("malware"), Some(&2), "the bankers Gozi and Qakbot: {by_type:?}");
     assert_eq!(by_type.get("tool"), Some(&1), "Emotet, in MISP's tool galaxy: {by_type:?}");
+    assert_eq!(by_type.get("sighting"), Some(&sightings), "{by_type:?}");
     let out = run(&["validate", bundle.to_str().unwrap()]);
     assert_eq!(out.code, 0, "Selat's validator: {out}");
     // Re-import stores nothing new: ids and timestamps derive from the events.

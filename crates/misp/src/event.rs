@@ -128,6 +128,28 @@ pub struct Attribute {
     pub deleted: Option<bool>,
     #[serde(rename = "Tag", default, deserialize_with = "list", skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
+    #[serde(rename = "Sighting", default, deserialize_with = "list", skip_serializing_if = "Vec::is_empty")]
+    pub sightings: Vec<Sighting>,
+}
+
+/// Someone saw an attribute's value (`type` 0), or says it is a false positive (1) or expired (2).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sighting {
+    #[serde(default, deserialize_with = "string")]
+    pub uuid: String,
+    #[serde(default, deserialize_with = "opt_string", skip_serializing_if = "Option::is_none")]
+    pub date_sighting: Option<String>,
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sighting_type: Option<String>,
+    #[serde(default, deserialize_with = "opt_string", skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(rename = "Organisation", default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<Org>,
 }
 
 /// A MISP object: a template name and its attributes.

@@ -71,6 +71,8 @@ pub struct Counts {
     pub observed_data: usize,
     pub notes: usize,
     pub galaxies: usize,
+    /// MISP sightings (type 0) that became STIX sightings.
+    pub sightings: usize,
     /// Deleted attributes and objects, left out.
     pub deleted: usize,
 }
@@ -476,6 +478,7 @@ fn convert_attribute(
         Ok(object) => {
             if object["type"] == "indicator" {
                 out.counts.indicators += 1;
+                sightings(scope, attribute, &object, &marking, out, &at);
             } else {
                 out.counts.observed_data += 1;
             }
@@ -490,6 +493,52 @@ fn convert_attribute(
             }
             out.objects.push(note(scope, attribute, &modified, &marking, ext));
             out.counts.notes += 1;
+        }
+    }
+}
+
+/// An indicator's MISP sightings of type 0 as STIX `sighting`s (who saw it kept in the MISP
+/// extension: that organisation is not the owner, and naming it would be forged if registered);
+/// false-positive and expiration sightings have no STIX form here and are reported.
+fn sightings(
+    scope: &EventScope,
+    attribute: &Attribute,
+    indicator: &Value,
+    marking: &Marking,
+    out: &mut Converted,
+    at: &str,
+) {
+    for sighting in &attribute.sightings {
+        let kind = sighting.sighting_type.as_deref().unwrap_or("0");
+        let Some(seen) = from_unix(sighting.date_sighting.as_deref()) else {
+            out.problems.push(format!("{at}: sighting {} has no date: left out", sighting.uuid));
+            continue;
+        };
+        if kind != "0" || sighting.uuid.is_empty() {
+            out.problems
+                .push(format!("{at}: sighting {} of type {kind} is not mapped: left out", sighting.uuid));
+            continue;
+        }
+        let mut object = json!({
+            "type": "sighting", "spec_version": "2.1",
+            "id": format!("sighting--{}", stix_uuid(&sighting.uuid)),
+            "created": seen, "modified": seen, "first_seen": seen, "last_seen": seen, "count": 1,
+            "sighting_of_ref": indicator["id"],
+        });
+        let mut ext = base_ext(scope, &sighting.uuid);
+        if let Some(org) = &sighting.organisation {
+            ext["sighted_by"] = json!({"uuid": org.uuid, "name": org.name});
+        }
+        if let Some(source) = sighting.source.as_ref().filter(|s| !s.is_empty()) {
+            ext["source"] = json!(source);
+        }
+        mark(&mut object, marking, &mut ext);
+        match checked(object) {
+            Ok(object) => {
+                out.objects.push(object);
+                out.counts.sightings += 1;
+            }
+            Err(why) => out.problems.push(format!("{at}: sighting {}: {why}", sighting.uuid)),
         }
     }
 }
