@@ -162,7 +162,7 @@ async fn import_event(
     };
     let c = converted.counts;
     println!(
-        "{name}: MISP event {} {:?}: {} attributes, {} objects ({} attributes), {} tags, {} deleted left out → {} indicators, {} observed-data, {} notes, {} galaxy objects, {} sightings",
+        "{name}: MISP event {} {:?}: {} attributes, {} objects ({} attributes), {} tags, {} deleted left out → {} indicators, {} observed-data, {} notes, {} vulnerabilities, {} galaxy objects, {} sightings",
         event.uuid,
         event.info,
         c.attributes,
@@ -173,6 +173,7 @@ async fn import_event(
         c.indicators,
         c.observed_data,
         c.notes,
+        c.vulnerabilities,
         c.galaxies,
         c.sightings
     );

@@ -9,7 +9,8 @@
 //! table, or one attribute per equality test when the pattern is not one row's shape); an
 //! `observed-data` its SCOs' attributes, or the MISP object the extension kept; an SCO no
 //! observed-data covers an attribute; a `note` a `text` attribute (or the type the extension
-//! kept); malware, tools, threat actors, intrusion sets and attack patterns `misp-galaxy:` tags.
+//! kept); a `vulnerability` a `vulnerability` attribute; malware, tools, threat actors,
+//! intrusion sets and attack patterns `misp-galaxy:` tags.
 //! Other types have no MISP form and are reported.
 //!
 //! Sharing: TLP becomes a `tlp:` tag (the original spelling when the extension kept one of the
@@ -80,7 +81,7 @@ fn is_sco(object: &Value) -> bool {
 
 /// Whether this type has a MISP form.
 fn exportable(object: &Value) -> bool {
-    matches!(type_of(object), "indicator" | "observed-data" | "note")
+    matches!(type_of(object), "indicator" | "observed-data" | "note" | "vulnerability")
         || GALAXY_SDOS.contains(&type_of(object))
         || is_sco(object)
 }
@@ -338,6 +339,11 @@ impl Context<'_> {
                 }
             }
             "observed-data" => self.observed_attributes(object, frame, event, skipped),
+            "vulnerability" => {
+                let value = object.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+                let uuid = self.attribute_uuid(object);
+                event.attributes.push(self.attribute(object, frame, "vulnerability", value, uuid, false));
+            }
             "note" => {
                 let misp_type = ext_str(object, "attribute_type").unwrap_or(TEXT_TYPE);
                 let value = object.get("content").and_then(Value::as_str).unwrap_or_default().to_owned();

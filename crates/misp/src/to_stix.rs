@@ -7,7 +7,8 @@
 //! - a MISP object becomes one `observed-data` over its attributes' SCOs (`ip-port` one
 //!   `network-traffic`, `file` one `file`), its to-IDS attributes indicators as above;
 //! - galaxy clusters (`misp-galaxy:` tags and `Galaxy` blocks) become the SDO they stand for where
-//!   one fits (malware, tool, threat actor, intrusion set, attack pattern);
+//!   one fits (malware, tool, threat actor, intrusion set, attack pattern); a `vulnerability`
+//!   attribute a `vulnerability`; an indicator's MISP sightings (type 0) STIX `sighting`s;
 //! - `tlp:` tags become the TLP 2.0 marking (the most restrictive; `tlp:unclear`, `tlp:ex:chr` and
 //!   unknown ones AMBER, the tag kept), no tag AMBER;
 //! - distribution and sharing group become Selat's distribution extension, never wider than MISP
@@ -71,6 +72,8 @@ pub struct Counts {
     pub observed_data: usize,
     pub notes: usize,
     pub galaxies: usize,
+    /// `vulnerability` attributes that became STIX vulnerabilities.
+    pub vulnerabilities: usize,
     /// MISP sightings (type 0) that became STIX sightings.
     pub sightings: usize,
     /// Deleted attributes and objects, left out.
@@ -472,15 +475,20 @@ fn convert_attribute(
         }
         // An object's non-IDS attributes live in the object's observed-data.
         Some(_) => return,
+        None if attribute.attribute_type == "vulnerability" && object_uuid.is_none() => {
+            vulnerability(scope, attribute, &modified, &marking, ext.clone())
+        }
         None => Err(String::new()),
     };
     match built {
         Ok(object) => {
-            if object["type"] == "indicator" {
-                out.counts.indicators += 1;
-                sightings(scope, attribute, &object, &marking, out, &at);
-            } else {
-                out.counts.observed_data += 1;
+            match object["type"].as_str() {
+                Some("indicator") => {
+                    out.counts.indicators += 1;
+                    sightings(scope, attribute, &object, &marking, out, &at);
+                }
+                Some("vulnerability") => out.counts.vulnerabilities += 1,
+                _ => out.counts.observed_data += 1,
             }
             out.objects.push(object);
         }
@@ -604,6 +612,31 @@ fn finish_sco(sco: &mut Map<String, Value>, marking: &Marking) -> Result<Value, 
     sco.insert("id".into(), json!(id));
     mark_sco(sco, marking);
     checked(Value::Object(std::mem::take(sco)))
+}
+
+/// A `vulnerability` attribute (a CVE id, usually) as the STIX SDO of that name.
+fn vulnerability(
+    scope: &EventScope,
+    attribute: &Attribute,
+    modified: &str,
+    marking: &Marking,
+    mut ext: Value,
+) -> Result<Value, String> {
+    let name = attribute.value.trim();
+    if name.is_empty() {
+        return Err("an empty vulnerability".into());
+    }
+    let mut object = sdo(scope, "vulnerability", &attribute.uuid, modified);
+    object["name"] = json!(name);
+    if let Some(comment) = attribute.comment.as_ref().filter(|c| !c.is_empty()) {
+        object["description"] = json!(comment);
+    }
+    if name.to_ascii_uppercase().starts_with("CVE-") {
+        object["external_references"] =
+            json!([{"source_name": "cve", "external_id": name.to_ascii_uppercase()}]);
+    }
+    mark(&mut object, marking, &mut ext);
+    checked(object)
 }
 
 fn note(

@@ -87,6 +87,7 @@ pub fn default_category(misp_type: &str) -> &'static str {
         None => match misp_type {
             "comment" | "text" | "other" => "Other",
             "port" => "Network activity",
+            "vulnerability" => "External analysis",
             _ => "Other",
         },
     }

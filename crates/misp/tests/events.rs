@@ -233,7 +233,8 @@ fn composite_network_types_are_patterns_or_notes_and_come_back() {
     "Attribute": [
         {"uuid": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e", "type": "ip-dst|port", "value": "45.137.21.9|8443", "to_ids": true},
         {"uuid": "3c4d5e6f-7a8b-4c9d-8e1f-2a3b4c5d6e7f", "type": "ip-src|port", "value": "2001:db8::7|22", "to_ids": false},
-        {"uuid": "4d5e6f7a-8b9c-4d0e-9f2a-3b4c5d6e7f80", "type": "domain|ip", "value": "c2.bad-actor.net|45.137.21.9", "to_ids": true}
+        {"uuid": "4d5e6f7a-8b9c-4d0e-9f2a-3b4c5d6e7f80", "type": "domain|ip", "value": "c2.bad-actor.net|45.137.21.9", "to_ids": true},
+        {"uuid": "5e6f7a8b-9c0d-4e1f-8a3b-4c5d6e7f8091", "type": "vulnerability", "value": "CVE-2024-3400", "to_ids": false}
     ]});
     let (objects, problems) = convert(&doc, OrgcRole::Unregistered, true);
     let patterns: Vec<&str> =
@@ -270,6 +271,9 @@ fn composite_network_types_are_patterns_or_notes_and_come_back() {
             ("domain|ip".into(), "c2.bad-actor.net|45.137.21.9".into(), true),
             ("ip-dst|port".into(), "45.137.21.9|8443".into(), true),
             ("ip-src|port".into(), "2001:db8::7|22".into(), false),
+            ("vulnerability".into(), "CVE-2024-3400".into(), false),
         ]
     );
+    let vulnerability = by_type(&objects, "vulnerability")[0];
+    assert_eq!(vulnerability["external_references"][0]["external_id"], "CVE-2024-3400");
 }
