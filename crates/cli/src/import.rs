@@ -18,7 +18,9 @@ use crate::inputs::{self, Input};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// STIX 2.1 bundles, arrays or NDJSON: files, directories (recursively) or `-` for stdin.
+    /// STIX 2.1 bundles, arrays or NDJSON, MISP event JSON, CSV or text lists: files,
+    /// directories (recursively: their `.json`, `.jsonl` and `.ndjson` files) or `-` for stdin;
+    /// with `--format misp-feed`, feed directories or `http://` URLs.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     #[command(flatten)]
@@ -34,7 +36,7 @@ pub struct Args {
     #[arg(long, default_value_t = DEFAULT_BATCH_OBJECTS as u64, value_parser = clap::value_parser!(u64).range(1..=MAX_BATCH_OBJECTS as u64))]
     batch: u64,
     /// What the inputs are: `auto` tells STIX from MISP event JSON by content and takes `.csv`
-    /// and `.txt` files as IOC lists; `misp-feed` takes a MISP feed directory or http(s) URL.
+    /// and `.txt` files as IOC lists; `misp-feed` takes a MISP feed directory or `http://` URL.
     #[arg(long, value_enum, default_value_t = Format::Auto)]
     pub format: Format,
     /// TLP of the indicators made from a CSV or text list.

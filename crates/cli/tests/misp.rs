@@ -533,6 +533,16 @@ fn a_feed_is_pulled_over_http_too() {
     ]);
     assert_eq!(missing.code, 2, "{missing}");
     assert!(missing.stdout.contains("unreadable feed") && missing.stdout.contains("404"), "{missing}");
+    let tls = run(&[
+        "import",
+        "--data",
+        other.to_str().unwrap(),
+        "--format",
+        "misp-feed",
+        "https://127.0.0.1:9/feed",
+    ]);
+    assert_eq!(tls.code, 2, "{tls}");
+    assert!(tls.stdout.contains("https:// feeds need a TLS-enabled HTTP client"), "{tls}");
 }
 
 #[test]
