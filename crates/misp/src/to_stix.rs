@@ -209,7 +209,7 @@ pub fn event_to_stix(event: &Event, ctx: &ImportContext) -> Result<Converted, Mi
         }
         convert_object(&scope, object, ctx, &mut out);
     }
-    galaxies(&scope, &mut out);
+    let unmapped_galaxies = galaxies(&scope, &mut out);
     // One SCO for one value: an address both an attribute and an object's is emitted once.
     let mut seen = std::collections::HashSet::new();
     out.objects.retain(|o| seen.insert(o.get("id").and_then(Value::as_str).unwrap_or_default().to_owned()));
@@ -218,7 +218,7 @@ pub fn event_to_stix(event: &Event, ctx: &ImportContext) -> Result<Converted, Mi
     if refs.is_empty() {
         return Err(at("no attribute, object or galaxy to import".into()));
     }
-    let report = report(&scope, refs);
+    let report = report(&scope, refs, unmapped_galaxies);
     out.objects.insert(0, report);
     Ok(out)
 }
@@ -454,6 +454,15 @@ fn convert_attribute(
     }
     let (_, _, unknown_tlp) = tlp_of(&attribute.tags);
     let mut tags = other_tags(&attribute.tags);
+    // An attribute's galaxy tags make no SDO of their own: kept as tags.
+    tags.extend(
+        attribute
+            .tags
+            .iter()
+            .map(|t| t.name.trim())
+            .filter(|n| n.starts_with("misp-galaxy:"))
+            .map(str::to_owned),
+    );
     tags.extend(unknown_tlp);
     if !tags.is_empty() {
         ext["tags"] = json!(tags);
@@ -837,7 +846,9 @@ fn parse_galaxy_tag(tag: &str) -> Option<(&str, &str)> {
     Some((galaxy_type, value.trim_matches('"')))
 }
 
-fn galaxies(scope: &EventScope, out: &mut Converted) {
+/// The galaxy SDOs of an event; returns the galaxy tags that have none, for the report to keep.
+fn galaxies(scope: &EventScope, out: &mut Converted) -> Vec<String> {
+    let mut unmapped = Vec::new();
     let mut seen = std::collections::BTreeMap::new();
     for galaxy in &scope.event.galaxies {
         for cluster in &galaxy.clusters {
@@ -853,12 +864,14 @@ fn galaxies(scope: &EventScope, out: &mut Converted) {
         seen.entry(tag.to_owned()).or_insert(None);
     }
     for (tag, description) in seen {
-        let Some((galaxy_type, value)) = parse_galaxy_tag(&tag) else { continue };
-        let Some(sdo_type) = galaxy_sdo_type(galaxy_type) else {
+        let Some((value, sdo_type)) =
+            parse_galaxy_tag(&tag).and_then(|(g, v)| Some((v, galaxy_sdo_type(g)?)))
+        else {
             out.problems.push(format!(
                 "event {}: galaxy tag {tag} has no STIX type: kept as a tag",
                 scope.event.uuid
             ));
+            unmapped.push(tag);
             continue;
         };
         let seed = format!("{}:{tag}", scope.event.uuid);
@@ -878,12 +891,16 @@ fn galaxies(scope: &EventScope, out: &mut Converted) {
                 out.objects.push(object);
                 out.counts.galaxies += 1;
             }
-            Err(why) => out.problems.push(format!("event {}: galaxy {tag}: {why}", scope.event.uuid)),
+            Err(why) => {
+                out.problems.push(format!("event {}: galaxy {tag}: {why}: kept as a tag", scope.event.uuid));
+                unmapped.push(tag);
+            }
         }
     }
+    unmapped
 }
 
-fn report(scope: &EventScope, refs: Vec<Value>) -> Value {
+fn report(scope: &EventScope, refs: Vec<Value>, unmapped_galaxies: Vec<String>) -> Value {
     let event = scope.event;
     let mut object = sdo(scope, "report", &event.uuid, &scope.modified);
     object["name"] = json!(if event.info.trim().is_empty() {
@@ -898,6 +915,7 @@ fn report(scope: &EventScope, refs: Vec<Value>) -> Value {
     let (_, _, unknown_tlp) = tlp_of(&event.tags);
     let mut tags = other_tags(&event.tags);
     tags.extend(unknown_tlp);
+    tags.extend(unmapped_galaxies);
     if !tags.is_empty() {
         object["labels"] = json!(tags);
     }

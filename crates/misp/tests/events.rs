@@ -112,7 +112,11 @@ fn distribution_levels_map_to_scopes_never_wider() {
 #[test]
 fn attributes_objects_tags_and_galaxies() {
     let (objects, problems) = convert(
-        &event("3", &["tlp:ex:chr", "PAP:AMBER", "misp-galaxy:tool=\"Emotet\""], "x"),
+        &event(
+            "3",
+            &["tlp:ex:chr", "PAP:AMBER", "misp-galaxy:tool=\"Emotet\"", "misp-galaxy:sector=\"Finance\""],
+            "x",
+        ),
         OrgcRole::Unregistered,
         true,
     );
@@ -133,7 +137,8 @@ fn attributes_objects_tags_and_galaxies() {
     assert_eq!(count("identity"), 1, "the unregistered Orgc");
     let report = by_type(&objects, "report")[0];
     assert_eq!(effective_tlp(report), Some(Tlp::Amber), "tlp:ex:chr is AMBER");
-    assert_eq!(ext(report)["tags"], json!(["PAP:AMBER", "tlp:ex:chr"]));
+    assert_eq!(ext(report)["tags"], json!(["PAP:AMBER", "tlp:ex:chr", "misp-galaxy:sector=\"Finance\""]));
+    assert!(problems.iter().any(|p| p.contains("sector") && p.contains("kept as a tag")), "{problems:?}");
     assert_eq!(report["object_refs"].as_array().unwrap().len(), objects.len() - 1);
     let file = by_type(&objects, "file")[0];
     assert_eq!(effective_tlp(file), Some(Tlp::Red), "the attribute's own tlp:red");
@@ -164,7 +169,11 @@ fn orgc_is_created_by_ref_or_kept_in_the_extension() {
 
 #[test]
 fn a_round_trip_restores_the_event() {
-    let doc = event("2", &["tlp:green", "PAP:AMBER", "tlp:ex:chr"], "5f0c0c0c-1d1d-4e2e-8f3f-404040404040");
+    let doc = event(
+        "2",
+        &["tlp:green", "PAP:AMBER", "tlp:ex:chr", "misp-galaxy:sector=\"Finance\""],
+        "5f0c0c0c-1d1d-4e2e-8f3f-404040404040",
+    );
     let (objects, _) = convert(&doc, OrgcRole::Unregistered, true);
     let owner = |_: &str| None;
     let group = |id: &str| {
@@ -185,7 +194,7 @@ fn a_round_trip_restores_the_event() {
     assert_eq!(back.distribution.as_deref(), Some("2"));
     assert_eq!(back.orgc.as_ref().unwrap().name, "Some CERT");
     let tags: Vec<&str> = back.tags.iter().map(|t| t.name.as_str()).collect();
-    for tag in ["tlp:ex:chr", "PAP:AMBER", "misp-galaxy:banker=\"Gozi\""] {
+    for tag in ["tlp:ex:chr", "PAP:AMBER", "misp-galaxy:banker=\"Gozi\"", "misp-galaxy:sector=\"Finance\""] {
         assert!(tags.contains(&tag), "{tag} in {tags:?}");
     }
     // With tlp:ex:chr (AMBER) beside tlp:green, AMBER is the level, so the event says tlp:amber.
