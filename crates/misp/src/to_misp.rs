@@ -513,6 +513,14 @@ impl Context<'_> {
                 object_relation: text("object_relation"),
                 timestamp: text("timestamp"),
                 distribution: Some("5".into()),
+                tags: a
+                    .get("tags")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(|name| Tag { name: name.to_owned() })
+                    .collect(),
                 ..Attribute::default()
             });
         }

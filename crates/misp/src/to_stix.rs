@@ -711,6 +711,9 @@ fn convert_object(scope: &EventScope, object: &Object, ctx: &ImportContext, out:
                     kept[key] = json!(v);
                 }
             }
+            if !a.tags.is_empty() {
+                kept["tags"] = json!(a.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>());
+            }
             kept
         })
         .collect();

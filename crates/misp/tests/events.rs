@@ -39,7 +39,7 @@ fn event(distribution: &str, tags: &[&str], orgc: &str) -> Value {
             "template_uuid": "9f8cea74-16fe-4968-a2b4-026676949ac6", "template_version": "4", "timestamp": "1790000000",
             "Attribute": [
                 {"uuid": "d18c9d0e-1f2a-4b3c-8d4e-6f708192a3b4", "type": "ip-dst", "object_relation": "ip",
-                 "value": "45.137.21.9", "to_ids": true, "category": "Network activity"},
+                 "value": "45.137.21.9", "to_ids": true, "category": "Network activity", "Tag": [{"name": "PAP:GREEN"}]},
                 {"uuid": "e29d0e1f-2a3b-4c4d-9e5f-708192a3b4c5", "type": "port", "object_relation": "dst-port",
                  "value": "8443", "to_ids": false, "category": "Network activity"}
             ]
@@ -216,6 +216,8 @@ fn a_round_trip_restores_the_event() {
     assert_eq!(back.objects.len(), 1);
     assert_eq!(back.objects[0].attributes.len(), 2);
     assert_eq!(back.objects[0].uuid, source.objects[0].uuid);
+    let ip = back.objects[0].attributes.iter().find(|a| a.attribute_type == "ip-dst").unwrap();
+    assert_eq!(ip.tags, [selat_misp::event::Tag { name: "PAP:GREEN".into() }]);
 }
 
 #[test]
