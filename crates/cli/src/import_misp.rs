@@ -162,7 +162,7 @@ async fn import_event(
     };
     let c = converted.counts;
     println!(
-        "{name}: MISP event {} {:?}: {} attributes, {} objects ({} attributes), {} tags, {} deleted left out → {} indicators, {} observed-data, {} notes, {} vulnerabilities, {} galaxy objects, {} sightings",
+        "{name}: MISP event {} {:?}: {} attributes, {} objects ({} attributes), {} tags, {} deleted left out → {} indicators, {} observed-data, {} notes, {} vulnerabilities, {} galaxy objects, {} sightings, {} relationships",
         event.uuid,
         event.info,
         c.attributes,
@@ -175,7 +175,8 @@ async fn import_event(
         c.notes,
         c.vulnerabilities,
         c.galaxies,
-        c.sightings
+        c.sightings,
+        c.relationships
     );
     for problem in &converted.problems {
         println!("{name}: {problem}");

@@ -728,7 +728,13 @@ fn every_mapped_attribute_type_imports_as_valid_stix_and_comes_back() {
     }
     let event = serde_json::json!({"Event": {"uuid": "0f0e0d0c-0b0a-4909-8807-060504030201", "info": "every type",
         "date": "2026-11-22", "timestamp": "1795200000", "distribution": "1", "Orgc": {"uuid": "", "name": "Some CERT"},
-        "Tag": [{"name": "tlp:green"}], "Attribute": attributes}});
+        "Tag": [{"name": "tlp:green"}], "Attribute": attributes,
+        "Object": [{"uuid": "1e2d3c4b-5a69-4788-9766-554433221100", "name": "ip-port", "meta-category": "network",
+            "timestamp": "1795200000",
+            "Attribute": [{"uuid": "2e3d4c5b-6a79-4889-8877-665544332211", "type": "ip-dst", "object_relation": "ip",
+                "value": "203.0.113.77", "to_ids": true}],
+            "ObjectReference": [{"uuid": "3e4d5c6b-7a89-4990-9988-776655443322",
+                "referenced_uuid": "00000000-0000-4000-8000-000000000001", "relationship_type": "resolves-to"}]}]}});
     let file = dir.path().join("event.json");
     std::fs::write(&file, event.to_string()).unwrap();
     let out = run(&["import", "--data", &data, file.to_str().unwrap()]);
@@ -754,6 +760,9 @@ fn every_mapped_attribute_type_imports_as_valid_stix_and_comes_back() {
         .collect();
     want.sort();
     assert_eq!(got, want);
+    let object = &list(event_of(&back), "Object")[0];
+    let reference = &list(object, "ObjectReference")[0];
+    assert_eq!(text(reference, "referenced_uuid"), "00000000-0000-4000-8000-000000000001", "{object}");
     let Some(python) = selat_testdata::python(test) else { return };
     support::assert_oasis_valid(&python, &bundle);
     let only = dir.path().join("only");

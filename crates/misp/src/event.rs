@@ -184,6 +184,30 @@ pub struct Object {
     pub deleted: Option<bool>,
     #[serde(rename = "Attribute", default, deserialize_with = "list", skip_serializing_if = "Vec::is_empty")]
     pub attributes: Vec<Attribute>,
+    #[serde(
+        rename = "ObjectReference",
+        default,
+        deserialize_with = "list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub references: Vec<ObjectReference>,
+}
+
+/// An object's reference to another object or attribute of the event.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectReference {
+    #[serde(default, deserialize_with = "string")]
+    pub uuid: String,
+    #[serde(default, deserialize_with = "string")]
+    pub object_uuid: String,
+    #[serde(default, deserialize_with = "string")]
+    pub referenced_uuid: String,
+    #[serde(default, deserialize_with = "string")]
+    pub relationship_type: String,
+    #[serde(default, deserialize_with = "opt_string", skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, deserialize_with = "opt_string", skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
 }
 
 /// Whether a JSON value is MISP event JSON: `{"Event": …}`, a bare event, `{"response": [...]}`

@@ -25,7 +25,7 @@ use selat_stix::meta::{Scope, scope_of};
 use selat_stix::tlp::{Tlp, effective_tlp};
 use serde_json::{Value, json};
 
-use crate::event::{Attribute, Event, Object, Org, SharingGroup, Tag};
+use crate::event::{Attribute, Event, Object, ObjectReference, Org, SharingGroup, Tag};
 use crate::types::{self, TEXT_TYPE};
 use crate::{MISP_EXTENSION_ID, derived_uuid};
 
@@ -154,10 +154,39 @@ pub fn events_from_stix(objects: &[Value], options: &ExportOptions) -> Exported 
             members: loose,
         });
     }
-    for object in objects.iter().filter(|o| type_of(o) != "report" && !exportable(o)) {
+    let carried = |o: &Value| {
+        type_of(o) == "relationship" && ext_str(o, "object_uuid").is_some_and(|u| object_uuids.contains(u))
+    };
+    for object in objects.iter().filter(|o| type_of(o) != "report" && !exportable(o) && !carried(o)) {
         out.skipped.push(format!("{}: a {} has no MISP form", id_of(object), type_of(object)));
     }
-    let context = Context { by_id: &by_id, covered: &covered, object_uuids: &object_uuids, options };
+    // Relationships an object's references became go back onto that object.
+    let mut references: HashMap<&str, Vec<ObjectReference>> = HashMap::new();
+    for r in objects.iter().filter(|o| type_of(o) == "relationship") {
+        let (Some(object_uuid), Some(referenced), Some(uuid)) =
+            (ext_str(r, "object_uuid"), ext_str(r, "referenced_uuid"), ext_str(r, "uuid"))
+        else {
+            continue;
+        };
+        references.entry(object_uuid).or_default().push(ObjectReference {
+            uuid: uuid.to_owned(),
+            object_uuid: object_uuid.to_owned(),
+            referenced_uuid: referenced.to_owned(),
+            relationship_type: ext_str(r, "relationship_type")
+                .or_else(|| r.get("relationship_type").and_then(Value::as_str))
+                .unwrap_or("related-to")
+                .to_owned(),
+            comment: ext_str(r, "comment").map(str::to_owned),
+            timestamp: unix(r.get("modified").and_then(Value::as_str)),
+        });
+    }
+    let context = Context {
+        by_id: &by_id,
+        covered: &covered,
+        object_uuids: &object_uuids,
+        references: &references,
+        options,
+    };
     for bucket in &buckets {
         if let Some(event) = context.event(bucket, &mut out.skipped) {
             out.events.push(event);
@@ -170,6 +199,8 @@ struct Context<'a> {
     by_id: &'a HashMap<&'a str, &'a Value>,
     covered: &'a HashSet<&'a str>,
     object_uuids: &'a HashSet<&'a str>,
+    /// MISP object uuid → its references, from relationships.
+    references: &'a HashMap<&'a str, Vec<ObjectReference>>,
     options: &'a ExportOptions<'a>,
 }
 
@@ -535,6 +566,10 @@ impl Context<'_> {
             timestamp: text("timestamp").or_else(|| unix(object.get("modified").and_then(Value::as_str))),
             distribution: Some(if level == frame.level { "5".into() } else { level.to_string() }),
             attributes,
+            references: ext_str(object, "uuid")
+                .and_then(|u| self.references.get(u))
+                .cloned()
+                .unwrap_or_default(),
             ..Object::default()
         })
     }

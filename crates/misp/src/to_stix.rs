@@ -3,7 +3,8 @@
 //! - the event becomes a `report` (`name` = `info`, `object_refs` = everything below);
 //! - an attribute with `to_ids` whose type the table maps becomes an `indicator` (its pattern from
 //!   [`crate::types`]); one without `to_ids` an `observed-data` with its SCO; a type the table
-//!   does not map (`text`, `comment`, …) a `note` about the report;
+//!   does not map (`text`, `comment`, …) a `note` about the report; an object's references
+//!   `relationship`s between what the two ends became;
 //! - a MISP object becomes one `observed-data` over its attributes' SCOs (`ip-port` one
 //!   `network-traffic`, `file` one `file`), its to-IDS attributes indicators as above;
 //! - galaxy clusters (`misp-galaxy:` tags and `Galaxy` blocks) become the SDO they stand for where
@@ -19,8 +20,8 @@
 //! event's `timestamp`).
 
 use selat_stix::Timestamp;
-use selat_stix::meta::{DISTRIBUTION_EXTENSION_ID, Scope};
-use selat_stix::tlp::Tlp;
+use selat_stix::meta::{DISTRIBUTION_EXTENSION_ID, Scope, scope_of};
+use selat_stix::tlp::{Tlp, effective_tlp};
 use serde_json::{Map, Value, json};
 
 use crate::event::{Attribute, Event, Object, Org, Tag};
@@ -72,6 +73,8 @@ pub struct Counts {
     pub observed_data: usize,
     pub notes: usize,
     pub galaxies: usize,
+    /// Objects' references that became STIX relationships.
+    pub relationships: usize,
     /// `vulnerability` attributes that became STIX vulnerabilities.
     pub vulnerabilities: usize,
     /// MISP sightings (type 0) that became STIX sightings.
@@ -210,6 +213,7 @@ pub fn event_to_stix(event: &Event, ctx: &ImportContext) -> Result<Converted, Mi
         convert_object(&scope, object, ctx, &mut out);
     }
     let unmapped_galaxies = galaxies(&scope, &mut out);
+    references(&scope, &mut out);
     // One SCO for one value: an address both an attribute and an object's is emitted once.
     let mut seen = std::collections::HashSet::new();
     out.objects.retain(|o| seen.insert(o.get("id").and_then(Value::as_str).unwrap_or_default().to_owned()));
@@ -818,6 +822,93 @@ fn per_attribute_scos(attributes: &[&Attribute]) -> Vec<Map<String, Value>> {
         .iter()
         .filter_map(|a| types::attribute_type(&a.attribute_type).and_then(|row| row.sco(a.value.trim())))
         .collect()
+}
+
+/// The sharing of something that shows two objects at once: the stricter TLP, the narrower scope.
+fn stricter(a: &Value, b: &Value) -> Marking {
+    let tlp = effective_tlp(a).max(effective_tlp(b)).unwrap_or(Tlp::Amber);
+    let scope_a = scope_of(a, Some(tlp));
+    let scope_b = scope_of(b, Some(tlp));
+    let group = |o: &Value| {
+        o.pointer(&format!("/extensions/{DISTRIBUTION_EXTENSION_ID}/sharing_group_ref"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let (scope, group_ref) = match (scope_a, scope_b) {
+        (Scope::Community, Scope::Community) => (Scope::Community, None),
+        (Scope::Group, Scope::Community) => (Scope::Group, group(a)),
+        (Scope::Community, Scope::Group) => (Scope::Group, group(b)),
+        (Scope::Group, Scope::Group) if group(a) == group(b) => (Scope::Group, group(a)),
+        _ => (Scope::Organisation, None),
+    };
+    let scope = if tlp == Tlp::Red { Scope::Organisation } else { scope };
+    let group_ref = if scope == Scope::Group { group_ref } else { None };
+    Marking { tlp, tlp_tag: None, level: None, scope, group_ref, group_uuid: None }
+}
+
+/// A STIX relationship name: lower-case ASCII letters, digits and hyphens.
+fn relationship_name(misp: &str) -> String {
+    let name: String = misp
+        .trim()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    if name.trim_matches('-').is_empty() { "related-to".into() } else { name }
+}
+
+/// Objects' references to other objects and attributes of the event, as `relationship`s
+/// between what each became (marked as the stricter of the two).
+fn references(scope: &EventScope, out: &mut Converted) {
+    let by_uuid: std::collections::HashMap<String, usize> = out
+        .objects
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.get("created").is_some())
+        .filter_map(|(i, o)| {
+            Some((o.pointer(&format!("/extensions/{MISP_EXTENSION_ID}/uuid"))?.as_str()?.to_owned(), i))
+        })
+        .collect();
+    let mut made = Vec::new();
+    for object in scope.event.objects.iter().filter(|o| o.deleted != Some(true)) {
+        for reference in &object.references {
+            let at =
+                format!("event {} object {} reference {}", scope.event.uuid, object.uuid, reference.uuid);
+            let (Some(&from), Some(&to)) =
+                (by_uuid.get(&object.uuid), by_uuid.get(&reference.referenced_uuid))
+            else {
+                out.problems.push(format!(
+                    "{at}: {} is not in the event as imported: left out",
+                    reference.referenced_uuid
+                ));
+                continue;
+            };
+            if reference.uuid.is_empty() {
+                out.problems.push(format!("{at}: no uuid: left out"));
+                continue;
+            }
+            let (source, target) = (&out.objects[from], &out.objects[to]);
+            let marking = stricter(source, target);
+            let modified = attribute_modified(scope, reference.timestamp.as_deref());
+            let mut relationship = sdo(scope, "relationship", &reference.uuid, &modified);
+            relationship["relationship_type"] = json!(relationship_name(&reference.relationship_type));
+            relationship["source_ref"] = source["id"].clone();
+            relationship["target_ref"] = target["id"].clone();
+            let mut ext = base_ext(scope, &reference.uuid);
+            ext["object_uuid"] = json!(object.uuid);
+            ext["referenced_uuid"] = json!(reference.referenced_uuid);
+            ext["relationship_type"] = json!(reference.relationship_type);
+            if let Some(comment) = reference.comment.as_ref().filter(|c| !c.is_empty()) {
+                ext["comment"] = json!(comment);
+            }
+            mark(&mut relationship, &marking, &mut ext);
+            match checked(relationship) {
+                Ok(r) => made.push(r),
+                Err(why) => out.problems.push(format!("{at}: {why}")),
+            }
+        }
+    }
+    out.counts.relationships += made.len();
+    out.objects.extend(made);
 }
 
 /// The STIX type a MISP galaxy's clusters are, where one fits.

@@ -42,6 +42,22 @@ fn event(distribution: &str, tags: &[&str], orgc: &str) -> Value {
                  "value": "45.137.21.9", "to_ids": true, "category": "Network activity", "Tag": [{"name": "PAP:GREEN"}]},
                 {"uuid": "e29d0e1f-2a3b-4c4d-9e5f-708192a3b4c5", "type": "port", "object_relation": "dst-port",
                  "value": "8443", "to_ids": false, "category": "Network activity"}
+            ],
+            "ObjectReference": [
+                {"uuid": "0b1c2d3e-4f5a-4b6c-8d7e-8f9a0b1c2d3e", "referenced_uuid": "f1a2b3c4-d5e6-4f7a-8b9c-0d1e2f3a4b5c",
+                 "relationship_type": "Communicates With"},
+                {"uuid": "1c2d3e4f-5a6b-4c7d-9e8f-9a0b1c2d3e4f", "referenced_uuid": "7b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e",
+                 "relationship_type": "related-to"},
+                {"uuid": "2d3e4f5a-6b7c-4d8e-8f9a-0b1c2d3e4f5a", "referenced_uuid": "00000000-dead-4bee-8f00-000000000000",
+                 "relationship_type": "related-to"}
+            ]
+        }, {
+            "uuid": "f1a2b3c4-d5e6-4f7a-8b9c-0d1e2f3a4b5c", "name": "file", "meta-category": "file", "timestamp": "1790000000",
+            "Attribute": [
+                {"uuid": "a3b4c5d6-e7f8-4a9b-8c0d-1e2f3a4b5c6d", "type": "filename", "object_relation": "filename",
+                 "value": "dropper.bin", "to_ids": false},
+                {"uuid": "b4c5d6e7-f8a9-4b0c-9d1e-2f3a4b5c6d7e", "type": "sha256", "object_relation": "sha256",
+                 "value": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "to_ids": false}
             ]
         }],
         "Galaxy": [{"type": "banker", "name": "Banker", "GalaxyCluster": [
@@ -130,7 +146,15 @@ fn attributes_objects_tags_and_galaxies() {
             .any(|p| p.contains("ae5f6a7b-8c9d-4e0f-9a1b-3c4d5e6f7081") && p.contains("kept as a note")),
         "{problems:?}"
     );
-    assert_eq!(count("observed-data"), 2, "filename|sha256, and the ip-port object");
+    assert_eq!(count("observed-data"), 3, "filename|sha256, the ip-port object and the file object");
+    assert_eq!(count("relationship"), 2, "the third reference names nothing in the event");
+    assert!(
+        problems.iter().any(|p| p.contains("00000000-dead-4bee-8f00-000000000000") && p.contains("left out")),
+        "{problems:?}"
+    );
+    let names: Vec<&str> =
+        by_type(&objects, "relationship").iter().map(|r| r["relationship_type"].as_str().unwrap()).collect();
+    assert!(names.contains(&"communicates-with") && names.contains(&"related-to"), "{names:?}");
     assert_eq!(count("network-traffic"), 1);
     assert_eq!(count("malware"), 1);
     assert_eq!(count("tool"), 1);
@@ -213,8 +237,21 @@ fn a_round_trip_restores_the_event() {
     let red = back.attributes.iter().find(|a| a.attribute_type == "filename|sha256").unwrap();
     assert_eq!(red.distribution.as_deref(), Some("0"));
     assert!(red.tags.iter().any(|t| t.name == "tlp:red"), "{red:?}");
-    assert_eq!(back.objects.len(), 1);
+    assert_eq!(back.objects.len(), 2);
     assert_eq!(back.objects[0].attributes.len(), 2);
+    let mut references: Vec<(String, String)> = back.objects[0]
+        .references
+        .iter()
+        .map(|r| (r.referenced_uuid.clone(), r.relationship_type.clone()))
+        .collect();
+    references.sort();
+    assert_eq!(
+        references,
+        [
+            ("7b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e".to_owned(), "related-to".to_owned()),
+            ("f1a2b3c4-d5e6-4f7a-8b9c-0d1e2f3a4b5c".to_owned(), "Communicates With".to_owned()),
+        ]
+    );
     assert_eq!(back.objects[0].uuid, source.objects[0].uuid);
     let ip = back.objects[0].attributes.iter().find(|a| a.attribute_type == "ip-dst").unwrap();
     assert_eq!(ip.tags, [selat_misp::event::Tag { name: "PAP:GREEN".into() }]);
