@@ -210,6 +210,18 @@ fn a_round_trip_misp_selat_misp_keeps_values_types_tlp_and_distribution() {
                 other => other.to_owned(),
             };
             assert_eq!(level(a), level(e), "{}: attribute distribution {a}", path.display());
+            if a["to_ids"] == Value::Bool(true) {
+                let seen = |v: &Value| {
+                    let mut dates: Vec<String> = list(v, "Sighting")
+                        .iter()
+                        .filter(|s| matches!(text(s, "type").as_str(), "" | "0"))
+                        .map(|s| text(s, "date_sighting"))
+                        .collect();
+                    dates.sort();
+                    dates
+                };
+                assert_eq!(seen(a), seen(e), "{}: sightings of {}", path.display(), text(a, "uuid"));
+            }
         }
     }
     let Some(python) = selat_testdata::python(test) else { return };

@@ -25,7 +25,7 @@ use selat_stix::meta::{Scope, scope_of};
 use selat_stix::tlp::{Tlp, effective_tlp};
 use serde_json::{Value, json};
 
-use crate::event::{Attribute, Event, Object, ObjectReference, Org, SharingGroup, Tag};
+use crate::event::{Attribute, Event, Object, ObjectReference, Org, SharingGroup, Sighting, Tag};
 use crate::types::{self, TEXT_TYPE};
 use crate::{MISP_EXTENSION_ID, derived_uuid};
 
@@ -154,11 +154,13 @@ pub fn events_from_stix(objects: &[Value], options: &ExportOptions) -> Exported 
             members: loose,
         });
     }
+    let sightings = sightings_by_indicator(objects, &by_id);
     let carried = |o: &Value| {
-        type_of(o) == "relationship" && ext_str(o, "object_uuid").is_some_and(|u| object_uuids.contains(u))
+        (type_of(o) == "relationship" && ext_str(o, "object_uuid").is_some_and(|u| object_uuids.contains(u)))
+            || (type_of(o) == "sighting" && sighting_of(o).is_some_and(|i| sightings.contains_key(i)))
     };
     for object in objects.iter().filter(|o| type_of(o) != "report" && !exportable(o) && !carried(o)) {
-        out.skipped.push(format!("{}: a {} has no MISP form", id_of(object), type_of(object)));
+        out.skipped.push(format!("{}: type {} has no MISP form", id_of(object), type_of(object)));
     }
     // Relationships an object's references became go back onto that object.
     let mut references: HashMap<&str, Vec<ObjectReference>> = HashMap::new();
@@ -185,6 +187,7 @@ pub fn events_from_stix(objects: &[Value], options: &ExportOptions) -> Exported 
         covered: &covered,
         object_uuids: &object_uuids,
         references: &references,
+        sightings: &sightings,
         options,
     };
     for bucket in &buckets {
@@ -195,10 +198,45 @@ pub fn events_from_stix(objects: &[Value], options: &ExportOptions) -> Exported 
     out
 }
 
+fn sighting_of(sighting: &Value) -> Option<&str> {
+    sighting.get("sighting_of_ref").and_then(Value::as_str)
+}
+
+/// STIX sightings of the indicators being exported, as MISP sightings (type 0) of their
+/// attributes; who sighted from the MISP extension when it kept it.
+fn sightings_by_indicator<'a>(
+    objects: &'a [Value],
+    by_id: &HashMap<&'a str, &'a Value>,
+) -> HashMap<&'a str, Vec<Sighting>> {
+    let mut out: HashMap<&str, Vec<Sighting>> = HashMap::new();
+    for s in objects.iter().filter(|o| type_of(o) == "sighting") {
+        let Some(indicator) =
+            sighting_of(s).filter(|i| by_id.get(i).is_some_and(|o| type_of(o) == "indicator"))
+        else {
+            continue;
+        };
+        let seen = s.get("last_seen").or_else(|| s.get("created")).and_then(Value::as_str);
+        let organisation = misp_ext(s).and_then(|e| e.get("sighted_by")).map(|o| Org {
+            uuid: o.get("uuid").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            name: o.get("name").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        });
+        out.entry(indicator).or_default().push(Sighting {
+            uuid: ext_str(s, "uuid").unwrap_or(uuid_of(id_of(s))).to_owned(),
+            date_sighting: unix(seen),
+            sighting_type: Some("0".into()),
+            source: ext_str(s, "source").map(str::to_owned),
+            organisation,
+        });
+    }
+    out
+}
+
 struct Context<'a> {
     by_id: &'a HashMap<&'a str, &'a Value>,
     covered: &'a HashSet<&'a str>,
     object_uuids: &'a HashSet<&'a str>,
+    /// Indicator id → the MISP sightings of the attribute it becomes.
+    sightings: &'a HashMap<&'a str, Vec<Sighting>>,
     /// MISP object uuid → its references, from relationships.
     references: &'a HashMap<&'a str, Vec<ObjectReference>>,
     options: &'a ExportOptions<'a>,
@@ -357,7 +395,12 @@ impl Context<'_> {
                     return; // the MISP object it belongs to carries it
                 }
                 match self.indicator_attributes(object, frame) {
-                    Ok(list) => event.attributes.extend(list),
+                    Ok(mut list) => {
+                        if let (Some(first), Some(sightings)) = (list.first_mut(), self.sightings.get(id)) {
+                            first.sightings = sightings.clone();
+                        }
+                        event.attributes.extend(list);
+                    }
                     Err(why) => skipped.push(format!("{id}: {why}")),
                 }
             }
@@ -407,7 +450,7 @@ impl Context<'_> {
                     None => skipped.push(format!("{id}: a {} has no MISP type", type_of(object))),
                 }
             }
-            other => skipped.push(format!("{id}: a {other} has no MISP form")),
+            other => skipped.push(format!("{id}: type {other} has no MISP form")),
         }
     }
 
