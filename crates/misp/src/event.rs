@@ -235,9 +235,9 @@ fn is_misp_event(value: &Value) -> bool {
 /// Reads every event of a MISP JSON document (see [`is_misp`]), checking the limits. The error
 /// names the event (its index and uuid when readable) and what is wrong.
 pub fn parse_events(bytes: &[u8]) -> Result<Vec<Event>, MispError> {
-    if bytes.len() > MAX_EVENT_BYTES * MAX_EVENTS_PER_INPUT.min(16) {
+    if bytes.len() > MAX_EVENT_BYTES {
         return Err(MispError::TooLarge(format!(
-            "{} bytes, more than MAX_EVENT_BYTES ({MAX_EVENT_BYTES}) × 16",
+            "{} bytes, more than MAX_EVENT_BYTES ({MAX_EVENT_BYTES})",
             bytes.len()
         )));
     }

@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 /// place for. Defined once, in Selat's table of its own names.
 pub const MISP_EXTENSION_ID: &str = selat_stix::selat::MISP.id;
 
-/// Largest MISP event read, in bytes of JSON.
+/// Largest MISP document read (one event, or a list of them), in bytes of JSON.
 pub const MAX_EVENT_BYTES: usize = 64 * 1024 * 1024;
 /// Most events in one input (a list or `{"response": [...]}`).
 pub const MAX_EVENTS_PER_INPUT: usize = 10_000;

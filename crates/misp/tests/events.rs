@@ -272,6 +272,9 @@ fn limits_and_bad_input_name_the_event() {
         "{err}"
     );
     assert!(matches!(parse_events(b"{"), Err(MispError::Json(_))));
+    let huge = vec![b' '; selat_misp::MAX_EVENT_BYTES + 1];
+    let err = parse_events(&huge).unwrap_err();
+    assert!(matches!(&err, MispError::TooLarge(m) if m.contains("MAX_EVENT_BYTES")), "{err}");
 }
 
 #[test]
