@@ -1,5 +1,6 @@
-//! `selat export [--collection C] [--type T] [--as ORG] [--out F]`: one valid bundle, streamed page
-//! by page; with `--as`, only what that organisation may see.
+//! `selat export [--collection C] [--type T] [--as ORG] [--out F] [--format F]`: one valid
+//! bundle, streamed page by page, or MISP events or a MISP feed (`export_misp`); with `--as`,
+//! only what that organisation may see.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -32,9 +33,21 @@ pub struct Args {
     /// it, the operator's export of everything the store holds.
     #[arg(long = "as", value_name = "ORG")]
     as_org: Option<String>,
-    /// Write to this file instead of standard output.
+    /// Write to this file instead of standard output (`misp`: a file for one event or a
+    /// directory for one `<uuid>.json` each; `misp-feed`: the feed directory).
     #[arg(long, value_name = "F")]
     out: Option<PathBuf>,
+    /// `stix` (one bundle), `misp` (MISP event JSON) or `misp-feed` (a MISP feed directory).
+    #[arg(long, value_enum, default_value_t = Format::Stix)]
+    format: Format,
+}
+
+/// What `selat export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Stix,
+    Misp,
+    MispFeed,
 }
 
 pub async fn run(args: &Args) -> anyhow::Result<ExitCode> {
@@ -55,6 +68,20 @@ pub async fn run(args: &Args) -> anyhow::Result<ExitCode> {
             node.org_audience(Some(&org), public).await?
         }
     };
+    if args.format != Format::Stix {
+        let out = args.out.as_deref().context("--format misp and misp-feed need --out")?;
+        anyhow::ensure!(
+            !args.all_versions,
+            "--all-versions exports STIX only: MISP events hold the latest versions"
+        );
+        let shape = if args.format == Format::Misp {
+            crate::export_misp::Shape::Events
+        } else {
+            crate::export_misp::Shape::Feed
+        };
+        crate::export_misp::export(&node, audience, collection, args.object_type.clone(), shape, out).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let out: Box<dyn Write> = match &args.out {
         Some(path) => Box::new(File::create(path).with_context(|| format!("creating {}", path.display()))?),
         None => Box::new(std::io::stdout().lock()),

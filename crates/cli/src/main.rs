@@ -8,7 +8,10 @@ mod bench_match;
 mod bench_taxii;
 mod copy;
 mod export;
+mod export_misp;
 mod import;
+mod import_misp;
+mod import_text;
 mod inputs;
 mod match_cmd;
 mod match_line;
@@ -35,7 +38,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Import STIX 2.1 bundles (files, directories, or `-` for standard input), streamed.
+    /// Import STIX 2.1 bundles (files, directories, or `-` for standard input), streamed; MISP
+    /// events and feeds; CSV and text IOC lists.
     Import(import::Args),
     /// Validate STIX 2.1 files; prints each diagnostic with its JSON path, exit 1 on any error.
     Validate(validate::Args),

@@ -202,8 +202,21 @@ pub const NOTIFICATION_PREFERENCES: SelatExtension = SelatExtension {
     ),
 };
 
+/// MISP provenance: what an object imported from a MISP event keeps of it so that an export back
+/// to MISP restores it (the event and attribute uuids, the attribute type and category, the MISP
+/// distribution level and sharing group, `Orgc`, PAP and other tags). `selat-misp` writes and
+/// reads it.
+pub const MISP: SelatExtension = SelatExtension {
+    id: "extension-definition--29780600-b251-40f4-b979-643d7cbbe50a",
+    name: "selat-misp",
+    kind: ExtensionKind::PropertyExtension,
+    object_type: None,
+    description: "Where this object came from in MISP, and what MISP said of it that STIX has no place for: event and attribute uuids, attribute type and category, distribution level and sharing group, the creating organisation (Orgc), and tags such as PAP.",
+    schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"selat-misp","type":"object","properties":{"extension_type":{"const":"property-extension"},"event_uuid":{"type":"string"},"uuid":{"type":"string"},"object_uuid":{"type":"string"},"referenced_uuid":{"type":"string"},"relationship_type":{"type":"string"},"attribute_type":{"type":"string"},"category":{"type":"string"},"value":{"type":"string"},"to_ids":{"type":"boolean"},"comment":{"type":"string"},"distribution":{"type":"integer","minimum":0,"maximum":5},"sharing_group_uuid":{"type":"string"},"sharing_group_name":{"type":"string"},"orgc":{"type":"object","properties":{"uuid":{"type":"string"},"name":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}},"tlp_tag":{"type":"string"},"galaxy_tag":{"type":"string"},"sighted_by":{"type":"object","properties":{"uuid":{"type":"string"},"name":{"type":"string"}}},"source":{"type":"string"},"event":{"type":"object"},"object":{"type":"object"}},"required":["extension_type"]}"#,
+};
+
 /// Every extension definition Selat ships.
-pub const SELAT_EXTENSIONS: [SelatExtension; 11] = [
+pub const SELAT_EXTENSIONS: [SelatExtension; 12] = [
     DISTRIBUTION,
     SHARING_GROUP,
     POINT_OF_CONTACT,
@@ -215,6 +228,7 @@ pub const SELAT_EXTENSIONS: [SelatExtension; 11] = [
     ASSISTANCE_REQUEST,
     ASSISTANCE_ANSWER,
     NOTIFICATION_PREFERENCES,
+    MISP,
 ];
 
 /// The extension definition with this id, if Selat ships it.
