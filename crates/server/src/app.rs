@@ -77,6 +77,9 @@ pub enum BuildError {
     /// The TLS certificate or key could not be read or do not form a usable pair.
     #[error("loading TLS certificate {cert} and key {key}: {source}")]
     Tls { cert: PathBuf, key: PathBuf, source: std::io::Error },
+    /// The coordination collection could not be made ready.
+    #[error("preparing the coordination collection: {0}")]
+    Coordination(#[from] selat_core::coordination::CoordinationError),
     /// The mail settings cannot be used.
     #[error("mail settings: {0}")]
     Mail(#[from] selat_core::notify::NotifyError),
@@ -141,6 +144,8 @@ impl Application {
             stale_after_days: config.contact_stale_after_days,
         });
         node.set_outbox(selat_core::notify::Outbox::start(&config.mail)?);
+        // Made before serving, so every collection list shows it from the first request.
+        node.coordination_collection().await?;
         tokio::spawn(sweep_deadlines(Arc::downgrade(&node)));
         Ok(Self { listener, local_addr, state, node, worker, tls })
     }

@@ -43,12 +43,14 @@ async fn collections_say_truthfully_what_the_caller_may_do() {
         seen
     };
     let path = "/taxii2/selat/collections/";
+    // Members read the coordination collection; only the coordination services write it.
+    let coordination = || ("coordination".to_owned(), true, false);
     let analyst = seen(server.get(path, &t.sg_analyst).await.ok_json());
-    assert_eq!(analyst, [("public".into(), true, false), ("shared".into(), true, true)]);
+    assert_eq!(analyst, [coordination(), ("public".into(), true, false), ("shared".into(), true, true)]);
     let viewer = seen(server.get(path, &t.sg_viewer).await.ok_json());
-    assert_eq!(viewer, [("public".into(), true, false), ("shared".into(), true, false)]);
+    assert_eq!(viewer, [coordination(), ("public".into(), true, false), ("shared".into(), true, false)]);
     let secretariat = seen(server.get(path, &t.asean_analyst).await.ok_json());
-    assert_eq!(secretariat, [("public".into(), true, true), ("shared".into(), true, true)]);
+    assert_eq!(secretariat, [coordination(), ("public".into(), true, true), ("shared".into(), true, true)]);
     let anonymous = seen(server.send(Method::GET, path, Auth::None, &[], None).await.ok_json());
     assert_eq!(anonymous, [("public".into(), true, false)]);
 
