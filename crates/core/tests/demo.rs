@@ -114,3 +114,38 @@ async fn demo_region_shows_coordination_records() {
     let feed = selat_core::coordination::advisories::atom_feed("http://127.0.0.1:8470", &public, &advisories);
     assert_eq!(feed.matches("<entry>").count(), advisories.len());
 }
+
+/// Every coordination record the demo seeds passes the OASIS validator.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_coordination_records_validate() {
+    let Some(python) = selat_testdata::python("demo_coordination_records_validate") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let node = Node::open(dir.path()).await.unwrap();
+    demo::seed(&node, "http://127.0.0.1:8470/").await.unwrap().expect("a fresh node seeds");
+    let collection = node.coordination_collection().await.unwrap();
+    let mut query = selat_store::ScanQuery {
+        after: None,
+        limit: 10_000,
+        latest_only: false,
+        object_type: None,
+        collection: Some(collection),
+        audience: selat_store::Audience::Unrestricted,
+    };
+    let mut objects = Vec::new();
+    loop {
+        let page = node.store.scan(&query).await.unwrap();
+        objects.extend(page.rows.iter().map(|r| serde_json::from_str::<serde_json::Value>(&r.json).unwrap()));
+        match page.next_after {
+            Some(next) => query.after = Some(next),
+            None => break,
+        }
+    }
+    assert!(objects.len() > 100, "{} records", objects.len());
+    let file = dir.path().join("demo-coordination.json");
+    let bundle = serde_json::json!({"type": "bundle", "id": "bundle--5d0b8e1c-2f3a-4b6d-9e8f-1a2b3c4d5e6f", "objects": objects});
+    std::fs::write(&file, bundle.to_string()).unwrap();
+    let script = "import sys\nfrom stix2validator import validate_file, print_results\n\
+                  r = validate_file(sys.argv[1])\nprint_results(r)\nsys.exit(0 if r.is_valid else 1)";
+    let out = std::process::Command::new(python).args(["-c", script]).arg(&file).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+}

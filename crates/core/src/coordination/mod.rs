@@ -156,7 +156,9 @@ impl Node {
     /// store (a refusal is the service's defect and is reported as such).
     pub(crate) async fn put_records(&self, owner: &str, objects: &[Value]) -> Result<(), CoordinationError> {
         let collection = self.coordination_collection().await?;
-        self.store_in(&collection, owner, objects).await
+        let mut objects = objects.to_vec();
+        objects.iter_mut().for_each(drop_empty_lists);
+        self.store_in(&collection, owner, &objects).await
     }
 
     async fn store_in(
@@ -239,6 +241,19 @@ impl Node {
     }
 }
 
+/// Removes every empty list from a record the services built (STIX forbids empty lists; an
+/// absent property reads back as none).
+fn drop_empty_lists(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !matches!(v, Value::Array(a) if a.is_empty()));
+            map.values_mut().for_each(drop_empty_lists);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_empty_lists),
+        _ => {}
+    }
+}
+
 /// Who the organisations are: by identity and by short name.
 #[derive(Debug, Clone)]
 pub struct Roster {
@@ -302,4 +317,17 @@ pub(crate) fn timestamp(field: &str, text: &str) -> Result<String, CoordinationE
 /// Now, as STIX writes it.
 pub(crate) fn now() -> String {
     selat_stix::timestamp::Timestamp::now_millis().format(3)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_lists_are_dropped_at_every_depth() {
+        let mut record =
+            serde_json::json!({"a": [], "b": [1], "ext": {"x": {"c": [], "d": "e"}}, "f": [{"g": []}]});
+        drop_empty_lists(&mut record);
+        assert_eq!(record, serde_json::json!({"b": [1], "ext": {"x": {"d": "e"}}, "f": [{}]}));
+    }
 }

@@ -272,6 +272,35 @@ async fn coordination_records_are_stix_over_taxii_and_valid() {
     .await;
     let contact = json!({"name": "Duty officer", "role": "technical-poc", "channels": [{"kind": "email", "value": "duty@example.org"}], "languages": ["en", "ms"], "always_on": true});
     assert_eq!(post(&server, "/api/v1/contacts", &t.my_analyst, contact).await.0, 201);
+    let (status, _) =
+        post(&server, "/api/v1/contact-checks", &t.asean_analyst, json!({"name": "check"})).await;
+    assert_eq!(status, 201);
+    let (_, request) = post(
+        &server,
+        &format!("/api/v1/incidents/{id}/assistance-requests"),
+        &t.sg_analyst,
+        json!({"to": "MY", "request": "help", "deadline": "2030-01-01"}),
+    )
+    .await;
+    let answers =
+        format!("/api/v1/incidents/{id}/assistance-requests/{}/answers", request["id"].as_str().unwrap());
+    assert_eq!(
+        post(&server, &answers, &t.my_analyst, json!({"answer": "declined", "text": "no capacity"})).await.0,
+        201
+    );
+    let indicator = crate::support::indicator();
+    server.add(&fixture.shared, &t.my_analyst, std::slice::from_ref(&indicator)).await;
+    let links = format!("/api/v1/incidents/{id}/links");
+    assert_eq!(post(&server, &links, &t.my_analyst, json!({"object_refs": [indicator["id"]]})).await.0, 200);
+    let my_admin = member(&server.node, "MY", OrgKind::MemberState, None, Role::OrgAdmin).await;
+    let prefs = json!({"events": ["incident"], "emails": ["soc@my.example.org"]});
+    assert_eq!(
+        call(&server, Method::PUT, "/api/v1/notification-preferences", Some(&my_admin), Some(prefs)).await.0,
+        200
+    );
+    let (status, advisory) =
+        post(&server, "/api/v1/advisories", &t.sg_analyst, json!({"name": "A", "description": "B"})).await;
+    assert_eq!(status, 201, "{advisory}");
 
     let collection = selat_core::coordination::collection_id();
     let objects = |token: &str| {
@@ -286,9 +315,20 @@ async fn coordination_records_are_stix_over_taxii_and_valid() {
     assert!(!has(&seen_by_my, own["id"].as_str().unwrap()), "but not SG's organisation-only one");
     let types: std::collections::BTreeSet<&str> =
         seen_by_my.iter().filter_map(|o| o["type"].as_str()).collect();
-    for wanted in
-        ["incident", "x-selat-task", "note", "x-selat-status-change", "identity", "extension-definition"]
-    {
+    for wanted in [
+        "incident",
+        "x-selat-task",
+        "note",
+        "x-selat-status-change",
+        "identity",
+        "extension-definition",
+        "x-selat-contact-check-campaign",
+        "x-selat-contact-check",
+        "x-selat-assistance-request",
+        "x-selat-assistance-answer",
+        "relationship",
+        "x-selat-notification-preferences",
+    ] {
         assert!(types.contains(wanted), "{wanted} missing from {types:?}");
     }
     let definitions = seen_by_my.iter().filter(|o| o["type"] == "extension-definition").count();
@@ -302,6 +342,12 @@ async fn coordination_records_are_stix_over_taxii_and_valid() {
             );
         }
     }
+    let public = server
+        .send(Method::GET, &server.objects_path(&fixture.public), Auth::None, &[], None)
+        .await
+        .ok_json();
+    let public_advisory =
+        public["objects"].as_array().unwrap().iter().find(|o| o["id"] == advisory["id"]).cloned().unwrap();
     // Nobody writes the coordination collection over TAXII: the services enforce the rules.
     let reply = server
         .post_raw(&collection, &t.sg_analyst, crate::support::envelope(std::slice::from_ref(&shared)))
@@ -313,8 +359,10 @@ async fn coordination_records_are_stix_over_taxii_and_valid() {
         return;
     };
     let file = fixture.dir.path().join("coordination.json");
+    let mut everything = seen_by_my.clone();
+    everything.push(public_advisory);
     let bundle =
-        json!({"type": "bundle", "id": format!("bundle--{}", uuid::Uuid::new_v4()), "objects": seen_by_my});
+        json!({"type": "bundle", "id": format!("bundle--{}", uuid::Uuid::new_v4()), "objects": everything});
     std::fs::write(&file, bundle.to_string()).unwrap();
     let script = "import sys\nfrom stix2validator import validate_file, print_results\n\
                   r = validate_file(sys.argv[1])\nprint_results(r)\nsys.exit(0 if r.is_valid else 1)";
