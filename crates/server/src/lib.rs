@@ -38,6 +38,7 @@ pub mod routes;
 mod state;
 mod submit;
 
+pub use api::MAX_REST_BODY_BYTES;
 pub use app::{Application, BuildError, ServerConfig, TlsFiles, shutdown_signal};
 pub use limits::Limits;
 pub use routes::app;

@@ -67,3 +67,44 @@ impl IntoResponse for JsonError {
         response
     }
 }
+
+/// Largest body of a REST request (`POST /api/v1/match` has its own, larger, limit).
+pub const MAX_REST_BODY_BYTES: usize = 1024 * 1024;
+
+/// The guard in front of the REST API (bar `POST /api/v1/match`): a body of at most
+/// [`MAX_REST_BODY_BYTES`] (413), and no NUL character (U+0000) anywhere in the path, the query or
+/// a JSON string (400) — valid JSON, but not text PostgreSQL stores or compares.
+pub(crate) async fn guard(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let nul =
+        || JsonError::bad_request("a NUL character (U+0000) is not accepted in a request").into_response();
+    let uri = request.uri();
+    let encoded_nul = |text: &str| text.as_bytes().windows(3).any(|w| w.eq_ignore_ascii_case(b"%00"));
+    if encoded_nul(uri.path()) || uri.query().is_some_and(encoded_nul) {
+        return nul();
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_REST_BODY_BYTES).await else {
+        return JsonError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the body is larger than MAX_REST_BODY_BYTES ({MAX_REST_BODY_BYTES})"),
+        )
+        .into_response();
+    };
+    let escaped = bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"));
+    if bytes.contains(&0)
+        || (escaped && serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|v| holds_nul(&v)))
+    {
+        return nul();
+    }
+    next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await
+}
+
+fn holds_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(holds_nul),
+        serde_json::Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
+    }
+}

@@ -840,3 +840,33 @@ async fn sectors_list_statutory_sectors_and_sector_leads() {
     assert_eq!(get(&server, "/api/v1/organisations/NOPE", &fixture.tokens.my_analyst).await.0, 404);
     server.stop().await;
 }
+
+/// The REST guard: a NUL anywhere (path, query, JSON string) is a 400 before any handler runs, on
+/// either backend; a body over MAX_REST_BODY_BYTES is a 413. Schemathesis found the first on
+/// PostgreSQL, whose text cannot hold a NUL.
+#[tokio::test]
+async fn rest_requests_with_a_nul_or_an_oversized_body_are_refused() {
+    let mut fixture = Fixture::new().await;
+    let server = fixture.start(Limits::default()).await;
+    let t = fixture.tokens.clone();
+    let (status, body) = get(&server, "/api/v1/audit?org=S%00G", &t.hub_admin).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("bad_request")), "{body}");
+    assert_eq!(get(&server, "/api/v1/incidents/incident--%00", &t.sg_analyst).await.0, 400);
+    let (status, body) = post(&server, "/api/v1/groups", &t.hub_admin, json!({"name": "a\u{0}b"})).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("bad_request")), "{body}");
+    let (status, _) =
+        post(&server, "/api/v1/groups", &t.hub_admin, json!({"name": "a\\u0000 is text here"})).await;
+    assert_ne!(status, 400, "an escaped backslash before u0000 is not a NUL");
+    let huge = json!({"text": "x".repeat(selat_server::MAX_REST_BODY_BYTES)});
+    let (_, incident) =
+        post(&server, "/api/v1/incidents", &t.sg_analyst, incident("I", "green", json!("region"))).await;
+    let timeline = format!("/api/v1/incidents/{}/timeline", incident["id"].as_str().unwrap());
+    let (status, body) = post(&server, &timeline, &t.sg_analyst, huge).await;
+    assert_eq!((status, body["error"].as_str()), (413, Some("too_large")), "{body}");
+    assert_eq!(
+        get(&server, &timeline, &t.sg_analyst).await.1["items"].as_array().unwrap().len(),
+        1,
+        "nothing added"
+    );
+    server.stop().await;
+}
