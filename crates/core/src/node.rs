@@ -53,6 +53,8 @@ pub struct Node {
     audit: Auditor,
     /// The operator's MISP warninglists (none until configured), for correlation's benign flags.
     warninglists: std::sync::RwLock<std::sync::Arc<crate::benign::Warninglists>>,
+    /// Federation settings in force and the signal that wakes the pushers.
+    federation: crate::federation::NodeFederation,
 }
 
 impl Node {
@@ -76,12 +78,19 @@ impl Node {
             login_policy: Default::default(),
             audit,
             warninglists: Default::default(),
+            federation: Default::default(),
         })
     }
 
     /// The audit log: record entries, flush, query, verify.
     pub fn audit(&self) -> &Auditor {
         &self.audit
+    }
+
+    /// Federation: the configuration in force (set by `serve` and `sync`) and the stored-objects
+    /// signal.
+    pub fn federation(&self) -> &crate::federation::NodeFederation {
+        &self.federation
     }
 
     /// The MISP warninglists correlation flags values with (empty until set).

@@ -277,6 +277,9 @@ async fn complete(
     let resource = serde_json::to_string(&status).expect("status serializes");
     node.store.update_status(&submission.status_id, &resource, true, now_micros()).await?;
     node.audit().record(add_entry(&submission, &report)).await;
+    if report.stored > 0 {
+        node.federation().notify_stored();
+    }
     Ok(())
 }
 
