@@ -9,6 +9,7 @@ pub(crate) mod correlations;
 pub(crate) mod groups;
 pub(crate) mod matching;
 mod openapi;
+pub(crate) mod peers;
 pub(crate) mod region;
 
 use axum::Json;

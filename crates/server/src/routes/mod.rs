@@ -45,6 +45,7 @@ const API_GROUP_MEMBERS: &str = "/api/v1/groups/{group_id}/members";
 const API_CORRELATIONS: &str = "/api/v1/correlations";
 const API_OBJECT_CORRELATIONS: &str = "/api/v1/objects/{object_id}/correlations";
 const API_MATCH: &str = "/api/v1/match";
+const API_PEERS: &str = "/api/v1/peers";
 
 /// Every route template: the only values the metrics' `route` label takes (besides `unmatched`).
 pub(crate) const ROUTES: &[&str] = &[
@@ -71,6 +72,7 @@ pub(crate) const ROUTES: &[&str] = &[
     API_CORRELATIONS,
     API_OBJECT_CORRELATIONS,
     API_MATCH,
+    API_PEERS,
 ];
 
 /// The whole HTTP application over `state`.
@@ -103,6 +105,7 @@ pub fn app(state: AppState) -> Router {
         .route(API_CORRELATIONS, get(crate::api::correlations::by_value))
         .route(API_OBJECT_CORRELATIONS, get(crate::api::correlations::by_object))
         .route(API_MATCH, axum::routing::post(crate::api::matching::post))
+        .route(API_PEERS, get(crate::api::peers::list))
         .fallback(not_found)
         .layer(DefaultBodyLimit::disable())
         .layer(from_fn_with_state(state.clone(), observe))
