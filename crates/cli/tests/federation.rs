@@ -1,0 +1,443 @@
+//! Federation over real processes (issue 9): a hub, an SG node and an MY node, each a `selat
+//! serve` on loopback with its own data directory, peered through their configuration files:
+//! the SG and MY nodes push to and pull from the hub every second (SG's interval is long, so what
+//! it stores must reach the hub through the wake-up path), and SG has a direct link to MY's node
+//! for RED. Organisations and tokens are made through `selat_core` before each server starts;
+//! what each organisation may see is read back with `selat export --as ORG`.
+
+mod support;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use selat_core::access::CollectionAccess;
+use selat_core::node::Node;
+use selat_core::org::{OrgKind, Organisation, Role};
+use selat_store::{NewCollection, Store};
+use serde_json::{Value, json};
+
+/// The shared collection, with the same id on every node.
+const SHARED: &str = "7e1d2c3b-4a5f-4e6d-8c7b-9a0b1c2d3e4f";
+const DISTRIBUTION: &str = "extension-definition--b78d1732-3a01-46df-a4b4-719a2aab7a1d";
+const TAXII: &str = "application/taxii+json;version=2.1";
+/// How long the test waits for something to propagate.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+const ORGS: [(&str, OrgKind, Option<&str>); 5] = [
+    ("SG", OrgKind::MemberState, None),
+    ("SG-BANKING", OrgKind::SectorLead, Some("SG")),
+    ("MY", OrgKind::MemberState, None),
+    ("MY-BANKING", OrgKind::SectorLead, Some("MY")),
+    ("ASEAN", OrgKind::Secretariat, None),
+];
+
+/// The same identity for an organisation on every node (v4-format, from its name).
+fn identity(short: &str) -> String {
+    let n = short
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!(
+        "identity--{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        n >> 32,
+        (n >> 16) & 0xffff,
+        n & 0xfff,
+        (n >> 20) & 0xfff,
+        n & 0xffff_ffff_ffff
+    )
+}
+
+/// Registers the region's organisations and the shared collection, and issues tokens: one per
+/// `(org, role)` asked for.
+async fn seed(dir: &Path, tokens: &[(&str, Role)]) -> HashMap<String, String> {
+    let node = Node::open(dir).await.unwrap();
+    for (short, kind, parent) in ORGS {
+        let org = Organisation {
+            short_name: short.into(),
+            name: format!("{short} agency"),
+            kind,
+            parent: parent.map(Into::into),
+            identity: identity(short),
+            member_since: None,
+        };
+        node.create_organisation(&org).await.unwrap();
+    }
+    let collection = NewCollection {
+        id: SHARED.into(),
+        title: "shared".into(),
+        description: None,
+        alias: Some("shared".into()),
+        media_types: vec!["application/stix+json;version=2.1".into()],
+    };
+    node.store.create_collection(&collection).await.unwrap();
+    node.set_collection_access(SHARED, CollectionAccess::SHARED).await.unwrap();
+    let mut issued = HashMap::new();
+    for (org, role) in tokens {
+        let token = node.issue_token(org, *role, None, "federation test", None).await.unwrap();
+        issued.insert(format!("{org}/{role}"), token.text);
+    }
+    node.audit().flush().await.unwrap();
+    issued
+}
+
+/// A running `selat serve`.
+struct Server {
+    child: Child,
+    base: String,
+    data: PathBuf,
+    config: PathBuf,
+}
+
+impl Server {
+    fn start(data: &Path, config_text: &str) -> Server {
+        let config = data.with_extension("toml");
+        std::fs::write(&config, format!("listen = \"127.0.0.1:0\"\n{config_text}")).unwrap();
+        let mut child = support::selat()
+            .arg("serve")
+            .arg("--data")
+            .arg(data)
+            .arg("--config")
+            .arg(&config)
+            .env_remove("SELAT_LISTEN")
+            .env_remove("SELAT_DATABASE")
+            .env("SELAT_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("selat serve starts");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let base = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .trim_end_matches('/')
+            .to_owned();
+        Server { child, base, data: data.to_owned(), config }
+    }
+
+    fn api_root(&self) -> String {
+        format!("{}/taxii2/selat/", self.base)
+    }
+
+    /// The shared collection's objects as `org` may see them (every stored one with `None`):
+    /// `(id, modified, revoked)` per version.
+    fn visible(&self, org: Option<&str>, all_versions: bool) -> Vec<(String, String, bool)> {
+        let mut args = vec!["export", "--data", self.data.to_str().unwrap(), "--collection", SHARED];
+        if let Some(org) = org {
+            args.extend(["--as", org]);
+        }
+        if all_versions {
+            args.push("--all-versions");
+        }
+        let out = support::run(&args);
+        assert_eq!(out.code, 0, "{out}");
+        let bundle: Value = serde_json::from_str(&out.stdout).unwrap();
+        let objects = bundle["objects"].as_array().cloned().unwrap_or_default();
+        objects
+            .iter()
+            .map(|o| {
+                let modified = o["modified"].as_str().unwrap_or_default().to_owned();
+                (o["id"].as_str().unwrap().to_owned(), modified, o["revoked"] == json!(true))
+            })
+            .collect()
+    }
+
+    fn ids(&self, org: Option<&str>) -> Vec<String> {
+        self.visible(org, false).into_iter().map(|(id, _, _)| id).collect()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An indicator of `creator`'s, marked `tlp`, of `scope` (RED to `recipients`).
+fn indicator(creator: &str, tlp: &str, scope: &str, recipients: &[&str]) -> Value {
+    let mut extension = json!({"extension_type": "property-extension", "scope": scope});
+    if scope == "recipients" {
+        extension["recipient_refs"] = json!(recipients.iter().map(|r| identity(r)).collect::<Vec<_>>());
+    }
+    json!({
+        "type": "indicator", "spec_version": "2.1",
+        "id": format!("indicator--{}", uuid::Uuid::new_v4()),
+        "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
+        "created_by_ref": identity(creator),
+        "name": format!("{creator} {tlp} {scope}"),
+        "pattern": "[ipv4-addr:value = '198.51.100.7']", "pattern_type": "stix",
+        "valid_from": "2024-01-01T00:00:00Z",
+        "object_marking_refs": [selat_stix::tlp::Tlp::from_name(tlp).unwrap().marking_id()],
+        "extensions": {DISTRIBUTION: extension}
+    })
+}
+
+/// POSTs objects to a node's shared collection and waits for the status to complete.
+async fn post(server: &Server, token: &str, objects: &[Value]) -> Value {
+    let client = reqwest::Client::new();
+    let url = format!("{}collections/{SHARED}/objects/", server.api_root());
+    let response = client
+        .post(url)
+        .bearer_auth(token)
+        .header("Accept", TAXII)
+        .header("Content-Type", TAXII)
+        .body(json!({"objects": objects}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202, "{:?}", response.text().await);
+    let mut status: Value = response.json().await.unwrap();
+    let deadline = Instant::now() + PATIENCE;
+    while status["status"] != "complete" {
+        assert!(Instant::now() < deadline, "status never completed: {status}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let url = format!("{}status/{}/", server.api_root(), status["id"].as_str().unwrap());
+        let response = client.get(url).bearer_auth(token).header("Accept", TAXII).send().await.unwrap();
+        status = response.json().await.unwrap();
+    }
+    status
+}
+
+/// Waits until `done` holds, or fails saying `what`.
+async fn wait_until(what: &str, mut done: impl FnMut() -> bool) -> Duration {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < PATIENCE, "waited {PATIENCE:?} for {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    started.elapsed()
+}
+
+fn peer_toml(name: &str, url: &str, token: &str, hosts: &str, extra: &str) -> String {
+    format!(
+        "\n[[peers]]\nname = \"{name}\"\nurl = \"{url}\"\ntoken = \"{token}\"\nhosts = {hosts}\n{extra}\n"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hub_and_two_nodes_share_what_the_markings_allow() {
+    let dir = tempfile::tempdir().unwrap();
+    let (hub_dir, sg_dir, my_dir) = (dir.path().join("hub"), dir.path().join("sg"), dir.path().join("my"));
+    let hub_tokens = seed(&hub_dir, &[("SG", Role::Analyst), ("MY", Role::Analyst)]).await;
+    let my_tokens = seed(&my_dir, &[("SG", Role::Analyst), ("MY", Role::Analyst)]).await;
+    let sg_tokens =
+        seed(&sg_dir, &[("SG", Role::Analyst), ("SG-BANKING", Role::Analyst), ("ASEAN", Role::HubAdmin)])
+            .await;
+
+    let hub = Server::start(&hub_dir, "hosts = [\"ASEAN\"]\n");
+    let pull_push = format!("pull = [\"{SHARED}\"]\npush = [\"{SHARED}\"]\norg = \"ASEAN\"");
+    let my = Server::start(
+        &my_dir,
+        &format!(
+            "sync_interval_s = 1\n{}",
+            peer_toml("hub", &hub.api_root(), &hub_tokens["MY/analyst"], "[\"MY\", \"MY-*\"]", &pull_push)
+        ),
+    );
+    // SG's interval is long: what it stores reaches its peers through the wake-up, not the poll.
+    let sg = Server::start(
+        &sg_dir,
+        &format!(
+            "sync_interval_s = 600\n{}{}",
+            peer_toml("hub", &hub.api_root(), &hub_tokens["SG/analyst"], "[\"SG\", \"SG-*\"]", &pull_push),
+            peer_toml(
+                "my",
+                &my.api_root(),
+                &my_tokens["SG/analyst"],
+                "[\"SG\", \"SG-*\"]",
+                &format!("push = [\"{SHARED}\"]\npeer_hosts = [\"MY\", \"MY-*\"]")
+            )
+        ),
+    );
+
+    // MY shares first, so that SG's first round (woken by its own objects) pulls it.
+    let from_my = indicator("MY", "green", "community", &[]);
+    post(&my, &my_tokens["MY/analyst"], std::slice::from_ref(&from_my)).await;
+    let my_id = from_my["id"].as_str().unwrap().to_owned();
+    wait_until("MY's indicator at the hub", || hub.ids(None).contains(&my_id)).await;
+
+    let green = indicator("SG", "green", "community", &[]);
+    let amber = indicator("SG", "amber", "community", &[]);
+    let strict = indicator("SG", "amber+strict", "community", &[]);
+    let national = indicator("SG", "green", "national", &[]);
+    let own = indicator("SG", "amber", "organisation", &[]);
+    let red = indicator("SG", "red", "recipients", &["MY"]);
+    let status = post(
+        &sg,
+        &sg_tokens["SG/analyst"],
+        &[green.clone(), amber.clone(), strict.clone(), national.clone(), own.clone(), red.clone()],
+    )
+    .await;
+    assert_eq!(status["success_count"], 6, "{status}");
+    let sighting = json!({
+        "type": "sighting", "spec_version": "2.1", "id": format!("sighting--{}", uuid::Uuid::new_v4()),
+        "created": "2024-02-01T00:00:00.000Z", "modified": "2024-02-01T00:00:00.000Z",
+        "created_by_ref": identity("SG-BANKING"), "sighting_of_ref": green["id"], "count": 3,
+        "object_marking_refs": [selat_stix::tlp::Tlp::Amber.marking_id()],
+        "extensions": {DISTRIBUTION: {"extension_type": "property-extension", "scope": "community"}}
+    });
+    let status = post(&sg, &sg_tokens["SG-BANKING/analyst"], std::slice::from_ref(&sighting)).await;
+    assert_eq!(status["success_count"], 1, "{status}");
+    let id = |o: &Value| o["id"].as_str().unwrap().to_owned();
+    let (green_id, amber_id, strict_id, national_id, own_id, red_id, sighting_id) =
+        (id(&green), id(&amber), id(&strict), id(&national), id(&own), id(&red), id(&sighting));
+
+    let shared = [&green_id, &amber_id, &strict_id, &sighting_id];
+    let lag = wait_until("SG's shareable objects at the hub", || {
+        let at_hub = hub.ids(None);
+        shared.iter().all(|i| at_hub.contains(i))
+    })
+    .await;
+    assert!(lag < Duration::from_secs(30), "pushed in {lag:?}: the wake-up path, not the 600 s poll");
+    wait_until("SG's objects and RED at MY's node", || {
+        let at_my = my.ids(Some("MY"));
+        shared.iter().all(|i| at_my.contains(i)) && at_my.contains(&red_id)
+    })
+    .await;
+    wait_until("MY's indicator at SG's node", || sg.ids(Some("SG")).contains(&my_id)).await;
+
+    // One more round everywhere, so that anything wrongly allowed would have arrived too.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let has = |ids: &[String], id: &String| ids.contains(id);
+    let hub_all = hub.ids(None);
+    for (what, id) in [("national", &national_id), ("organisation", &own_id), ("RED", &red_id)] {
+        assert!(!has(&hub_all, id), "{what} reached the hub");
+    }
+    assert!(has(&hub.ids(Some("ASEAN")), &strict_id), "the secretariat sees AMBER+STRICT community");
+    let my_all = my.ids(None);
+    assert!(!has(&my_all, &national_id) && !has(&my_all, &own_id), "national/organisation reached MY");
+    let my_state = my.ids(Some("MY"));
+    for id in [&green_id, &amber_id, &strict_id, &sighting_id, &red_id] {
+        assert!(has(&my_state, id), "MY misses {id}");
+    }
+    let my_lead = my.ids(Some("MY-BANKING"));
+    for id in [&green_id, &amber_id, &sighting_id] {
+        assert!(has(&my_lead, id), "MY-BANKING misses {id}");
+    }
+    assert!(!has(&my_lead, &strict_id), "AMBER+STRICT reached a sector lead");
+    assert!(!has(&my_lead, &red_id), "RED reached a sector lead not named");
+
+    // Versions and revocations propagate.
+    let mut green_v2 = green.clone();
+    green_v2["modified"] = json!("2024-03-01T00:00:00.000Z");
+    green_v2["name"] = json!("SG green community, second version");
+    let mut amber_revoked = amber.clone();
+    amber_revoked["modified"] = json!("2024-03-01T00:00:00.000Z");
+    amber_revoked["revoked"] = json!(true);
+    post(&sg, &sg_tokens["SG/analyst"], &[green_v2, amber_revoked]).await;
+    wait_until("the new version and the revocation at MY-BANKING", || {
+        let latest = my.visible(Some("MY-BANKING"), false);
+        latest.contains(&(green_id.clone(), "2024-03-01T00:00:00.000Z".into(), false))
+            && latest.contains(&(amber_id.clone(), "2024-03-01T00:00:00.000Z".into(), true))
+    })
+    .await;
+
+    // Nothing echoed: every node holds each version once, under one owner.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    for (name, server) in [("hub", &hub), ("SG", &sg), ("MY", &my)] {
+        let mut count: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for (id, modified, _) in server.visible(None, true) {
+            *count.entry((id, modified)).or_default() += 1;
+        }
+        let repeated: Vec<_> = count.iter().filter(|(_, n)| **n > 1).collect();
+        assert!(repeated.is_empty(), "{name} holds versions more than once: {repeated:?}");
+        let green_versions = count.keys().filter(|(id, _)| *id == green_id).count();
+        assert_eq!(green_versions, 2, "{name}: both versions of the green indicator");
+    }
+
+    // The receiving side's own rules, straight over TAXII with SG's token at the hub.
+    let forged = indicator("MY", "green", "community", &[]);
+    let red_to_my = indicator("SG", "red", "recipients", &["MY"]);
+    let status = post(&hub, &hub_tokens["SG/analyst"], &[forged.clone(), red_to_my]).await;
+    let messages = status["failures"].to_string();
+    assert!(messages.contains("foreign-owner"), "{status}");
+    assert!(messages.contains("red-not-hosted"), "{status}");
+
+    // `selat sync` runs one round and reports it.
+    let out =
+        support::run(&["sync", "--data", sg.data.to_str().unwrap(), "--config", sg.config.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out}");
+    assert!(out.stdout.contains("peer hub: ok, caught up"), "{out}");
+    assert!(out.stdout.contains("peer my: ok, caught up"), "{out}");
+    let out = support::run(&[
+        "sync",
+        "--data",
+        sg.data.to_str().unwrap(),
+        "--config",
+        sg.config.to_str().unwrap(),
+        "--peer",
+        "nope",
+    ]);
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("no peer \"nope\""), "{out}");
+
+    // What each link did, over REST and in /metrics.
+    let client = reqwest::Client::new();
+    let peers: Value = client
+        .get(format!("{}/api/v1/peers", sg.base))
+        .bearer_auth(&sg_tokens["ASEAN/hub-admin"])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = peers["items"].as_array().unwrap();
+    let names: Vec<&str> = items.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["hub", "my"], "{peers}");
+    assert_eq!(peers["next"], Value::Null);
+    let hub_peer = &items[0];
+    assert!(hub_peer["sent"].as_i64().unwrap() >= 6, "{hub_peer}");
+    assert!(hub_peer["received"].as_i64().unwrap() >= 1, "{hub_peer}");
+    assert!(hub_peer["skipped"].as_i64().unwrap() >= 1, "national, organisation, RED and echoes: {hub_peer}");
+    assert!(hub_peer["last_success"].is_string(), "{hub_peer}");
+    assert!(hub_peer.get("token").is_none() && !peers.to_string().contains(&hub_tokens["SG/analyst"]));
+    let refused = client
+        .get(format!("{}/api/v1/peers", sg.base))
+        .bearer_auth(&sg_tokens["SG/analyst"])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let metrics = client.get(format!("{}/metrics", sg.base)).send().await.unwrap().text().await.unwrap();
+    for line in ["selat_peer_objects_sent_total{peer=\"hub\"}", "selat_peer_up{peer=\"my\"} 1"] {
+        assert!(metrics.contains(line), "{line} not in /metrics:\n{metrics}");
+    }
+}
+
+#[test]
+fn bad_peer_settings_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("selat.toml");
+    let cases = [
+        (
+            "[[peers]]\nname = \"hub\"\nurl = \"http://hub.example/taxii2/selat/\"\ntoken = \"t\"\nhosts = [\"SG\"]\npull = [\"7e1d2c3b-4a5f-4e6d-8c7b-9a0b1c2d3e4f\"]\n",
+            "plain http:// only to a loopback address",
+        ),
+        (
+            "[[peers]]\nname = \"hub\"\nurl = \"https://hub.example/taxii2/selat/\"\ntoken = \"t\"\nhosts = []\npull = [\"7e1d2c3b-4a5f-4e6d-8c7b-9a0b1c2d3e4f\"]\n",
+            "hosts is empty",
+        ),
+        (
+            "[[peers]]\nname = \"hub\"\nurl = \"https://hub.example/taxii2/selat/\"\ntoken = \"t\"\nhosts = [\"SG\"]\npul = []\n",
+            "unknown field `pul`",
+        ),
+    ];
+    for (text, wanted) in cases {
+        std::fs::write(&config, text).unwrap();
+        let out = support::run(&[
+            "sync",
+            "--data",
+            dir.path().join("d").to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ]);
+        assert_eq!(out.code, 2, "{out}");
+        assert!(out.stderr.contains(wanted), "{wanted:?} not in {out}");
+    }
+}
