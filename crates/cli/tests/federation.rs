@@ -225,7 +225,8 @@ async fn hub_and_two_nodes_share_what_the_markings_allow() {
     let dir = tempfile::tempdir().unwrap();
     let (hub_dir, sg_dir, my_dir) = (dir.path().join("hub"), dir.path().join("sg"), dir.path().join("my"));
     let hub_tokens = seed(&hub_dir, &[("SG", Role::Analyst), ("MY", Role::Analyst)]).await;
-    let my_tokens = seed(&my_dir, &[("SG", Role::Analyst), ("MY", Role::Analyst)]).await;
+    let my_tokens =
+        seed(&my_dir, &[("SG", Role::Analyst), ("MY", Role::Analyst), ("ASEAN", Role::HubAdmin)]).await;
     let sg_tokens =
         seed(&sg_dir, &[("SG", Role::Analyst), ("SG-BANKING", Role::Analyst), ("ASEAN", Role::HubAdmin)])
             .await;
@@ -397,6 +398,23 @@ async fn hub_and_two_nodes_share_what_the_markings_allow() {
     assert!(hub_peer["skipped"].as_i64().unwrap() >= 1, "national, organisation, RED and echoes: {hub_peer}");
     assert!(hub_peer["last_success"].is_string(), "{hub_peer}");
     assert!(hub_peer.get("token").is_none() && !peers.to_string().contains(&hub_tokens["SG/analyst"]));
+    // Nothing relayed: MY never offered the hub SG's objects (the hub would refuse them as
+    // foreign-owner), and no link refused anything.
+    for (server, token) in [(&sg, &sg_tokens["ASEAN/hub-admin"]), (&my, &my_tokens["ASEAN/hub-admin"])] {
+        let peers: Value = client
+            .get(format!("{}/api/v1/peers", server.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for peer in peers["items"].as_array().unwrap() {
+            assert_eq!(peer["refused"], 0, "{peer}");
+            assert_eq!(peer["last_error"], Value::Null, "{peer}");
+        }
+    }
     let refused = client
         .get(format!("{}/api/v1/peers", sg.base))
         .bearer_auth(&sg_tokens["SG/analyst"])
@@ -440,4 +458,172 @@ fn bad_peer_settings_are_named() {
         assert_eq!(out.code, 2, "{out}");
         assert!(out.stderr.contains(wanted), "{wanted:?} not in {out}");
     }
+}
+
+/// medallion (the OASIS reference TAXII server, memory backend) on a free port with one empty
+/// writable collection of id [`SHARED`] and one user; returns it and its API root.
+fn start_medallion(python: &Path, dir: &Path) -> (Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let data = json!({
+        "/discovery": {"title": "peer", "default": format!("{base}/api1/"), "api_roots": [format!("{base}/api1/")]},
+        "api1": {
+            "information": {"title": "peer", "versions": [TAXII], "max_content_length": 10_485_760},
+            "status": [],
+            "collections": [{"id": SHARED, "title": "shared", "can_read": true, "can_write": true,
+                "media_types": ["application/stix+json;version=2.1"], "objects": [], "manifest": []}]
+        }
+    });
+    let data_path = dir.join("medallion-data.json");
+    std::fs::write(&data_path, data.to_string()).unwrap();
+    let config = json!({
+        "backend": {"module": "medallion.backends.memory_backend", "module_class": "MemoryBackend", "filename": data_path},
+        "users": {"fed": "fed-password"},
+        "taxii": {"max_page_size": 100}
+    });
+    let config_path = dir.join("medallion.json");
+    std::fs::write(&config_path, config.to_string()).unwrap();
+    let child = std::process::Command::new(python.parent().unwrap().join("medallion"))
+        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+        .arg(&config_path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("medallion starts");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "medallion did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (child, format!("{base}/api1/"))
+}
+
+/// Stops medallion when the test ends, however it ends.
+struct Reap(Child);
+
+impl Drop for Reap {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Interop: a Selat node pulls from and pushes to medallion as a peer, with `selat sync`.
+/// medallion accepts anything, so it also plays the peer that sends an invalid object: the
+/// object is set aside with its reason, the rest of the page is stored, and the next round
+/// neither takes it again nor stops on it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn selat_pulls_from_and_pushes_to_medallion() {
+    let Some(python) = selat_testdata::python("selat_pulls_from_and_pushes_to_medallion") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (medallion, api_root) = start_medallion(&python, dir.path());
+    let _medallion = Reap(medallion);
+    let client = reqwest::Client::new();
+    let objects_url = format!("{api_root}collections/{SHARED}/objects/");
+
+    // What medallion holds first: an object without a creator (owned here by the peer's org),
+    // MY's indicator, and an indicator without a pattern.
+    let mut anonymous = indicator("MY", "green", "community", &[]);
+    anonymous.as_object_mut().unwrap().remove("created_by_ref");
+    let from_my = indicator("MY", "amber", "community", &[]);
+    let mut bad = indicator("MY", "green", "community", &[]);
+    bad.as_object_mut().unwrap().remove("pattern");
+    let posted = client
+        .post(&objects_url)
+        .basic_auth("fed", Some("fed-password"))
+        .header("Accept", TAXII)
+        .header("Content-Type", TAXII)
+        .body(json!({"objects": [anonymous, from_my, bad]}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(posted.status().is_success(), "{:?}", posted.text().await);
+
+    let data = dir.path().join("sg");
+    seed(&data, &[]).await;
+    let green = indicator("SG", "green", "community", &[]);
+    let national = indicator("SG", "green", "national", &[]);
+    let bundle = dir.path().join("sg.json");
+    let objects = json!({"type": "bundle", "id": format!("bundle--{}", uuid::Uuid::new_v4()), "objects": [green, national]});
+    std::fs::write(&bundle, objects.to_string()).unwrap();
+    let out = support::run(&[
+        "import",
+        "--data",
+        data.to_str().unwrap(),
+        "--collection",
+        SHARED,
+        "--as",
+        "SG",
+        bundle.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{out}");
+
+    let config = dir.path().join("sg.toml");
+    std::fs::write(
+        &config,
+        peer_toml(
+            "medallion",
+            &api_root,
+            "fed-password",
+            "[\"SG\", \"SG-*\"]",
+            &format!("username = \"fed\"\norg = \"ASEAN\"\npull = [\"{SHARED}\"]\npush = [\"{SHARED}\"]"),
+        ),
+    )
+    .unwrap();
+    let sync =
+        || support::run(&["sync", "--data", data.to_str().unwrap(), "--config", config.to_str().unwrap()]);
+    let first = sync();
+    assert_eq!(first.code, 0, "{first}");
+    assert!(
+        first
+            .stdout
+            .contains("peer medallion: ok, caught up; received 2, already present 0, sent 1, refused 1,"),
+        "{first}"
+    );
+    let bad_id = bad["id"].as_str().unwrap();
+    let refusal = first.stdout.lines().find(|l| l.contains(bad_id)).unwrap_or_else(|| panic!("{first}"));
+    assert!(refusal.contains("refused (pull)") && refusal.contains("pattern"), "{refusal}");
+
+    let taken = export_ids(&data, "ASEAN");
+    assert!(
+        taken.contains(&anonymous["id"].as_str().unwrap().to_owned()),
+        "owned by the peer's org: {taken:?}"
+    );
+    assert!(export_ids(&data, "MY").contains(&from_my["id"].as_str().unwrap().to_owned()));
+    assert!(!export_ids(&data, "SG").contains(&bad_id.to_owned()));
+
+    let at_medallion: Value = client
+        .get(&objects_url)
+        .basic_auth("fed", Some("fed-password"))
+        .header("Accept", TAXII)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let held: Vec<&str> =
+        at_medallion["objects"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert!(held.contains(&green["id"].as_str().unwrap()), "{held:?}");
+    assert!(!held.contains(&national["id"].as_str().unwrap()), "national left the node: {held:?}");
+
+    // The next round resumes from the cursors: nothing again, our own object coming back skipped.
+    let second = sync();
+    assert_eq!(second.code, 0, "{second}");
+    assert!(
+        second
+            .stdout
+            .contains("peer medallion: ok, caught up; received 0, already present 0, sent 0, refused 0,"),
+        "{second}"
+    );
+}
+
+/// The ids of the shared collection `org` may see on the node in `data`.
+fn export_ids(data: &Path, org: &str) -> Vec<String> {
+    let out =
+        support::run(&["export", "--data", data.to_str().unwrap(), "--collection", SHARED, "--as", org]);
+    assert_eq!(out.code, 0, "{out}");
+    let bundle: Value = serde_json::from_str(&out.stdout).unwrap();
+    let objects = bundle["objects"].as_array().cloned().unwrap_or_default();
+    objects.iter().map(|o| o["id"].as_str().unwrap().to_owned()).collect()
 }

@@ -86,12 +86,29 @@ pub struct Client {
     authorization: HeaderValue,
 }
 
+/// How the client authenticates.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Credentials<'a> {
+    /// `Authorization: Bearer TOKEN` (Selat's API tokens).
+    Bearer(&'a str),
+    /// HTTP Basic (servers that know only passwords, such as medallion).
+    Basic { username: &'a str, password: &'a str },
+}
+
 impl Client {
-    /// A client of `api_root` (a slash is added if missing) sending `token` as a bearer token;
-    /// every call gives up after `timeout`.
-    pub fn new(api_root: &str, token: &str, timeout: Duration) -> Result<Self, ClientError> {
-        let mut authorization = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
-            ClientError::Config("the token holds characters an HTTP header cannot carry".into())
+    /// A client of `api_root` (a slash is added if missing) sending `credentials` with every
+    /// request; every call gives up after `timeout`.
+    pub fn new(api_root: &str, credentials: Credentials<'_>, timeout: Duration) -> Result<Self, ClientError> {
+        use base64::Engine as _;
+        let value = match credentials {
+            Credentials::Bearer(token) => format!("Bearer {token}"),
+            Credentials::Basic { username, password } => {
+                let pair = format!("{username}:{password}");
+                format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair))
+            }
+        };
+        let mut authorization = HeaderValue::from_str(&value).map_err(|_| {
+            ClientError::Config("the credentials hold characters an HTTP header cannot carry".into())
         })?;
         authorization.set_sensitive(true);
         let http = reqwest::Client::builder()
@@ -219,7 +236,9 @@ mod tests {
 
     #[test]
     fn objects_url_carries_the_cursor_and_all_versions() {
-        let client = Client::new("http://127.0.0.1:1/taxii2/selat", "t", Duration::from_secs(1)).unwrap();
+        let client =
+            Client::new("http://127.0.0.1:1/taxii2/selat", Credentials::Bearer("t"), Duration::from_secs(1))
+                .unwrap();
         let request = ObjectsRequest { added_after_us: Some(0), next: Some("a b".into()), limit: 0 };
         assert_eq!(
             client.objects_url("c1", &request),

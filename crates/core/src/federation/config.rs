@@ -13,6 +13,7 @@
 //! push = ["<the peer's collection id>"]
 //! org = "ASEAN"                                 # optional: owner of what the peer sends without a registered creator
 //! peer_hosts = ["MY", "MY-*"]                   # optional: organisations the peer serves (RED goes only there)
+//! username = "selat"                            # optional: HTTP Basic with `token` as password
 //! ```
 //!
 //! Peers come from the file only. [`FederationConfig::check`] names every problem at once.
@@ -110,8 +111,13 @@ pub struct PeerConfig {
     pub name: String,
     /// The peer's TAXII API root URL.
     pub url: String,
-    /// A token the peer issued to this node's organisation. Never printed.
+    /// A token the peer issued to this node's organisation (with `username`: the password).
+    /// Never printed.
     pub token: String,
+    /// Send HTTP Basic as this user with `token` as password, instead of a bearer token (for
+    /// servers that know only passwords, such as medallion).
+    #[serde(default)]
+    pub username: Option<String>,
     /// The organisations this node serves for which the token acts on the peer: only objects
     /// they own are pushed to it.
     pub hosts: HostPatterns,
@@ -138,6 +144,7 @@ impl fmt::Debug for PeerConfig {
             .field("name", &self.name)
             .field("url", &self.url)
             .field("token", &"<redacted>")
+            .field("username", &self.username)
             .field("hosts", &self.hosts)
             .field("peer_hosts", &self.peer_hosts)
             .field("org", &self.org)
@@ -299,6 +306,7 @@ mod tests {
             name: "hub".into(),
             url: "https://hub.example/taxii2/selat/".into(),
             token: "selat_x".into(),
+            username: None,
             hosts: HostPatterns::new(["SG", "SG-*"]),
             peer_hosts: HostPatterns::default(),
             org: None,

@@ -15,7 +15,7 @@ use selat_store::{
     Direction, Federation, NewVersion, OriginRow, Outcome, PageQuery, PeerRefusalRow, PeerRoundRow, Store,
     VersionFilter,
 };
-use selat_taxii::client::{Client, ClientError, ObjectsRequest};
+use selat_taxii::client::{Client, ClientError, Credentials, ObjectsRequest};
 use selat_taxii::{EnvelopeWriter, Status, StatusState};
 use serde_json::value::RawValue;
 
@@ -196,7 +196,11 @@ impl<'a> Link<'a> {
         registered: &'a Registered,
         hosted: &'a HostPatterns,
     ) -> Result<Self, String> {
-        let client = Client::new(&peer.url, &peer.token, REQUEST_TIMEOUT).map_err(|e| e.to_string())?;
+        let credentials = match &peer.username {
+            Some(username) => Credentials::Basic { username, password: &peer.token },
+            None => Credentials::Bearer(&peer.token),
+        };
+        let client = Client::new(&peer.url, credentials, REQUEST_TIMEOUT).map_err(|e| e.to_string())?;
         let peer_org =
             match &peer.org {
                 Some(short) => Some(registered.by_short_name(short).ok_or_else(|| {
