@@ -92,8 +92,13 @@ struct Server {
 
 impl Server {
     fn start(data: &Path, config_text: &str) -> Server {
+        Self::start_on(data, "127.0.0.1:0", config_text)
+    }
+
+    /// Starts on a given address (a restarted peer keeps its URL).
+    fn start_on(data: &Path, listen: &str, config_text: &str) -> Server {
         let config = data.with_extension("toml");
-        std::fs::write(&config, format!("listen = \"127.0.0.1:0\"\n{config_text}")).unwrap();
+        std::fs::write(&config, format!("listen = \"{listen}\"\n{config_text}")).unwrap();
         let mut child = support::selat()
             .arg("serve")
             .arg("--data")
@@ -149,6 +154,26 @@ impl Server {
 
     fn ids(&self, org: Option<&str>) -> Vec<String> {
         self.visible(org, false).into_iter().map(|(id, _, _)| id).collect()
+    }
+}
+
+impl Server {
+    /// Kills the process with SIGKILL (no shutdown of any kind) and waits for it.
+    fn kill_9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Every version of the shared collection the node stores, counted per `(id, modified)`;
+    /// panics naming any held twice.
+    fn versions_once(&self, name: &str) -> usize {
+        let mut count: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for (id, modified, _) in self.visible(None, true) {
+            *count.entry((id, modified)).or_default() += 1;
+        }
+        let repeated: Vec<_> = count.iter().filter(|(_, n)| **n > 1).collect();
+        assert!(repeated.is_empty(), "{name} holds versions more than once: {repeated:?}");
+        count.len()
     }
 }
 
@@ -626,4 +651,223 @@ fn export_ids(data: &Path, org: &str) -> Vec<String> {
     let bundle: Value = serde_json::from_str(&out.stdout).unwrap();
     let objects = bundle["objects"].as_array().cloned().unwrap_or_default();
     objects.iter().map(|o| o["id"].as_str().unwrap().to_owned()).collect()
+}
+
+/// A free loopback port (bound, then released for the server that will use it).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The hub is down when the SG node stores its objects: rounds fail (reported, backing off),
+/// and once the hub is up on the same address every shareable object arrives, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn objects_reach_a_hub_that_was_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let (hub_dir, sg_dir) = (dir.path().join("hub"), dir.path().join("sg"));
+    let hub_tokens = seed(&hub_dir, &[("SG", Role::Analyst)]).await;
+    let sg_tokens = seed(&sg_dir, &[("SG", Role::Analyst), ("ASEAN", Role::HubAdmin)]).await;
+    let hub_listen = format!("127.0.0.1:{}", free_port());
+    let hub_root = format!("http://{hub_listen}/taxii2/selat/");
+    let sg = Server::start(
+        &sg_dir,
+        &format!(
+            "sync_interval_s = 1\n{}",
+            peer_toml(
+                "hub",
+                &hub_root,
+                &hub_tokens["SG/analyst"],
+                "[\"SG\", \"SG-*\"]",
+                &format!("push = [\"{SHARED}\"]")
+            )
+        ),
+    );
+    let shared = [indicator("SG", "green", "community", &[]), indicator("SG", "amber", "community", &[])];
+    let national = indicator("SG", "green", "national", &[]);
+    let mut objects = shared.to_vec();
+    objects.push(national.clone());
+    post(&sg, &sg_tokens["SG/analyst"], &objects).await;
+
+    let client = reqwest::Client::new();
+    let hub_peer = || async {
+        let peers: Value = client
+            .get(format!("{}/api/v1/peers", sg.base))
+            .bearer_auth(&sg_tokens["ASEAN/hub-admin"])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        peers["items"][0].clone()
+    };
+    let started = Instant::now();
+    let failed = loop {
+        let peer = hub_peer().await;
+        if peer["last_error"].is_string() {
+            break peer;
+        }
+        assert!(started.elapsed() < PATIENCE, "no failed round reported: {peer}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(failed["last_error"].as_str().unwrap().contains("cannot connect"), "{failed}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    let hub = Server::start_on(&hub_dir, &hub_listen, "hosts = [\"ASEAN\"]\n");
+    let ids: Vec<String> = shared.iter().map(|o| o["id"].as_str().unwrap().to_owned()).collect();
+    wait_until("SG's objects at the hub once it is up", || {
+        let at_hub = hub.ids(None);
+        ids.iter().all(|i| at_hub.contains(i))
+    })
+    .await;
+    assert_eq!(hub.versions_once("hub"), 2, "exactly the two shareable objects");
+    let peer = hub_peer().await;
+    let (success, error) = (peer["last_success"].as_str().unwrap(), peer["last_error_at"].as_str().unwrap());
+    assert!(success > error, "a success after the failures: {peer}");
+    assert!(peer["sent"].as_i64().unwrap() >= 2, "{peer}");
+}
+
+/// A peer that answers 500 fails the round with the status and the start of its answer, in the
+/// report and the exit code, and leaves the cursors where they were.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_answering_500_fails_the_round_visibly() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let body = "{\"title\": \"boom\"}";
+            let answer = format!(
+                "HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/taxii+json;version=2.1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("sg");
+    seed(&data, &[]).await;
+    let config = dir.path().join("sg.toml");
+    let url = format!("http://127.0.0.1:{port}/taxii2/selat/");
+    std::fs::write(&config, peer_toml("broken", &url, "t", "[\"SG\"]", &format!("pull = [\"{SHARED}\"]")))
+        .unwrap();
+    let out = support::run(&["sync", "--data", data.to_str().unwrap(), "--config", config.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{out}");
+    assert!(out.stdout.contains("peer broken: FAILED: pull"), "{out}");
+    assert!(out.stdout.contains("HTTP 500: {\"title\": \"boom\"}"), "{out}");
+}
+
+/// A peer that accepts the connection and never answers: the round gives up after the peer's
+/// `timeout_s` and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_never_answers_times_out() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("sg");
+    seed(&data, &[]).await;
+    let config = dir.path().join("sg.toml");
+    let url = format!("http://127.0.0.1:{port}/taxii2/selat/");
+    let extra = format!("timeout_s = 1\npull = [\"{SHARED}\"]");
+    std::fs::write(&config, peer_toml("silent", &url, "t", "[\"SG\"]", &extra)).unwrap();
+    let started = Instant::now();
+    let out = support::run(&["sync", "--data", data.to_str().unwrap(), "--config", config.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{out}");
+    assert!(out.stdout.contains("peer silent: FAILED: pull") && out.stdout.contains("timed out"), "{out}");
+    assert!(started.elapsed() < Duration::from_secs(20), "gave up after {:?}", started.elapsed());
+}
+
+/// The SG node is killed (SIGKILL) while it pushes thousands of objects to the hub, and
+/// restarted: the hub ends with every object exactly once, and so does MY's node, which pulls
+/// them from the hub page by page (following `next`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_killed_mid_sync_resumes_without_loss_or_duplicates() {
+    const OBJECTS: usize = 6000;
+    let dir = tempfile::tempdir().unwrap();
+    let (hub_dir, sg_dir, my_dir) = (dir.path().join("hub"), dir.path().join("sg"), dir.path().join("my"));
+    let hub_tokens = seed(&hub_dir, &[("SG", Role::Analyst), ("MY", Role::Analyst)]).await;
+    seed(&my_dir, &[]).await;
+    seed(&sg_dir, &[]).await;
+    let objects: Vec<Value> = (0..OBJECTS).map(|_| indicator("SG", "green", "community", &[])).collect();
+    let bundle = dir.path().join("bulk.json");
+    std::fs::write(
+        &bundle,
+        json!({"type": "bundle", "id": format!("bundle--{}", uuid::Uuid::new_v4()), "objects": objects})
+            .to_string(),
+    )
+    .unwrap();
+    let out = support::run(&[
+        "import",
+        "--data",
+        sg_dir.to_str().unwrap(),
+        "--collection",
+        SHARED,
+        "--as",
+        "SG",
+        bundle.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{out}");
+
+    let hub = Server::start(&hub_dir, "hosts = [\"ASEAN\"]\n");
+    let sg_config = format!(
+        "sync_interval_s = 1\n{}",
+        peer_toml(
+            "hub",
+            &hub.api_root(),
+            &hub_tokens["SG/analyst"],
+            "[\"SG\", \"SG-*\"]",
+            &format!("push = [\"{SHARED}\"]")
+        )
+    );
+    let mut sg = Server::start(&sg_dir, &sg_config);
+    // Kill the SG node as soon as the hub holds some of its objects.
+    let client = reqwest::Client::new();
+    let probe = format!("{}collections/{SHARED}/objects/?limit=1", hub.api_root());
+    let started = Instant::now();
+    loop {
+        let page: Value = client
+            .get(&probe)
+            .bearer_auth(&hub_tokens["SG/analyst"])
+            .header("Accept", TAXII)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap_or_default();
+        if page["objects"].as_array().is_some_and(|o| !o.is_empty()) {
+            break;
+        }
+        assert!(started.elapsed() < PATIENCE, "nothing reached the hub");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    sg.kill_9();
+    let at_kill = hub.versions_once("hub");
+    println!("SG killed with {at_kill} of {OBJECTS} objects at the hub");
+    let _sg = Server::start(&sg_dir, &sg_config);
+    let my = Server::start(
+        &my_dir,
+        &format!(
+            "sync_interval_s = 1\n{}",
+            peer_toml(
+                "hub",
+                &hub.api_root(),
+                &hub_tokens["MY/analyst"],
+                "[\"MY\", \"MY-*\"]",
+                &format!("pull = [\"{SHARED}\"]")
+            )
+        ),
+    );
+    wait_until("every object at the hub and at MY's node", || {
+        hub.versions_once("hub") == OBJECTS && my.versions_once("MY") == OBJECTS
+    })
+    .await;
 }

@@ -14,6 +14,7 @@
 //! org = "ASEAN"                                 # optional: owner of what the peer sends without a registered creator
 //! peer_hosts = ["MY", "MY-*"]                   # optional: organisations the peer serves (RED goes only there)
 //! username = "selat"                            # optional: HTTP Basic with `token` as password
+//! timeout_s = 30                                # optional: seconds each request may take
 //! ```
 //!
 //! Peers come from the file only. [`FederationConfig::check`] names every problem at once.
@@ -35,6 +36,10 @@ pub const MAX_SYNC_INTERVAL_S: u64 = 86_400;
 pub const DEFAULT_SYNC_INTERVAL_S: u64 = 60;
 /// Longest peer name.
 pub const MAX_PEER_NAME_CHARS: usize = 64;
+/// Each request to a peer gives up after this many seconds unless `timeout_s` says otherwise.
+pub const DEFAULT_PEER_TIMEOUT_S: u64 = 30;
+/// Longest `timeout_s`.
+pub const MAX_PEER_TIMEOUT_S: u64 = 600;
 
 /// Organisations by short name: `SG` names one, `SG-*` every name starting with `SG-`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -118,6 +123,9 @@ pub struct PeerConfig {
     /// servers that know only passwords, such as medallion).
     #[serde(default)]
     pub username: Option<String>,
+    /// Seconds each request to the peer may take (default [`DEFAULT_PEER_TIMEOUT_S`]).
+    #[serde(default = "default_timeout_s")]
+    pub timeout_s: u64,
     /// The organisations this node serves for which the token acts on the peer: only objects
     /// they own are pushed to it.
     pub hosts: HostPatterns,
@@ -138,6 +146,10 @@ pub struct PeerConfig {
     pub push: Vec<String>,
 }
 
+fn default_timeout_s() -> u64 {
+    DEFAULT_PEER_TIMEOUT_S
+}
+
 impl fmt::Debug for PeerConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PeerConfig")
@@ -145,6 +157,7 @@ impl fmt::Debug for PeerConfig {
             .field("url", &self.url)
             .field("token", &"<redacted>")
             .field("username", &self.username)
+            .field("timeout_s", &self.timeout_s)
             .field("hosts", &self.hosts)
             .field("peer_hosts", &self.peer_hosts)
             .field("org", &self.org)
@@ -224,6 +237,12 @@ impl PeerConfig {
         }
         if let Err(problem) = check_url(&self.url) {
             problems.push(format!("{at}: url {:?}: {problem}", self.url));
+        }
+        if !(1..=MAX_PEER_TIMEOUT_S).contains(&self.timeout_s) {
+            problems.push(format!(
+                "{at}: timeout_s = {}: expected 1 to {MAX_PEER_TIMEOUT_S} seconds (MAX_PEER_TIMEOUT_S)",
+                self.timeout_s
+            ));
         }
         if self.token.trim().is_empty() {
             problems
@@ -307,6 +326,7 @@ mod tests {
             url: "https://hub.example/taxii2/selat/".into(),
             token: "selat_x".into(),
             username: None,
+            timeout_s: DEFAULT_PEER_TIMEOUT_S,
             hosts: HostPatterns::new(["SG", "SG-*"]),
             peer_hosts: HostPatterns::default(),
             org: None,

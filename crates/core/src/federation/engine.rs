@@ -37,8 +37,6 @@ pub const MAX_PAGES_PER_ROUND: usize = 100;
 pub const MAX_STATUS_WAIT: Duration = Duration::from_secs(60);
 /// Longest wait between two reads of a pending status.
 const MAX_STATUS_POLL: Duration = Duration::from_secs(1);
-/// Each HTTP request to a peer gives up after this.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What one round with one peer did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -200,7 +198,8 @@ impl<'a> Link<'a> {
             Some(username) => Credentials::Basic { username, password: &peer.token },
             None => Credentials::Bearer(&peer.token),
         };
-        let client = Client::new(&peer.url, credentials, REQUEST_TIMEOUT).map_err(|e| e.to_string())?;
+        let timeout = Duration::from_secs(peer.timeout_s);
+        let client = Client::new(&peer.url, credentials, timeout).map_err(|e| e.to_string())?;
         let peer_org =
             match &peer.org {
                 Some(short) => Some(registered.by_short_name(short).ok_or_else(|| {
