@@ -45,7 +45,10 @@ pub async fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("opening the node in {}", data.display()))?;
     node.federation().set_config(federation.clone());
-    let report = run_round(&node, &federation, args.peer.as_deref()).await?;
+    let report = run_round(&node, &federation, args.peer.as_deref()).await;
+    // Whatever happened, what was stored is in the audit log before the process exits.
+    node.audit().flush().await.context("writing the audit log")?;
+    let report = report?;
     print!("{}", render(&report));
     Ok(if report.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

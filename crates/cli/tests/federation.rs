@@ -440,6 +440,29 @@ async fn hub_and_two_nodes_share_what_the_markings_allow() {
             assert_eq!(peer["last_error"], Value::Null, "{peer}");
         }
     }
+    // The operator's view, and the audit log's one entry per round.
+    let out = support::run(&[
+        "admin",
+        "--data",
+        sg.data.to_str().unwrap(),
+        "peer",
+        "list",
+        "--config",
+        sg.config.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{out}");
+    let rows: Vec<&str> = out.stdout.lines().skip(1).map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(rows, ["hub", "my"], "{out}");
+    let out = support::run(&[
+        "admin",
+        "--data",
+        my.data.to_str().unwrap(),
+        "audit",
+        "--operation",
+        "federation.sync",
+    ]);
+    assert_eq!(out.code, 0, "{out}");
+    assert!(out.stdout.contains("peer hub: received"), "{out}");
     let refused = client
         .get(format!("{}/api/v1/peers", sg.base))
         .bearer_auth(&sg_tokens["SG/analyst"])
@@ -631,6 +654,13 @@ async fn selat_pulls_from_and_pushes_to_medallion() {
         at_medallion["objects"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
     assert!(held.contains(&green["id"].as_str().unwrap()), "{held:?}");
     assert!(!held.contains(&national["id"].as_str().unwrap()), "national left the node: {held:?}");
+
+    let out = support::run(&["admin", "--data", data.to_str().unwrap(), "peer", "refusals", "medallion"]);
+    assert_eq!(out.code, 0, "{out}");
+    let refusal: Value =
+        serde_json::from_str(out.stdout.lines().next().unwrap_or_default()).unwrap_or_default();
+    assert_eq!(refusal["object_id"], bad["id"], "{out}");
+    assert_eq!(refusal["direction"], "pull", "{out}");
 
     // The next round resumes from the cursors: nothing again, our own object coming back skipped.
     let second = sync();

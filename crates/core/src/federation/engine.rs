@@ -21,6 +21,7 @@ use serde_json::value::RawValue;
 
 use super::config::{FederationConfig, HostPatterns, PeerConfig};
 use super::rules::{self, Incoming, Outgoing, Refuse, Registered};
+use crate::audit::{AuditEntry, AuditOutcome};
 use crate::ingest::{self, IngestOptions};
 use crate::node::{Node, NodeError};
 use crate::org::Organisation;
@@ -108,9 +109,31 @@ pub async fn run_round(
     for peer in config.peers.iter().filter(|p| only.is_none_or(|name| p.name == name)) {
         let peer_report = sync_peer(node, peer, &registered, &hosted).await;
         node.store.record_peer_round(&round_row(&peer_report)).await?;
+        node.audit().record(audit_entry(&peer_report)).await;
         report.peers.push(peer_report);
     }
     Ok(report)
+}
+
+/// One audit entry per round with a peer: what it wrote here (received versions) and what left
+/// (sent), for hub-admins (the subjects are many organisations, so none is named).
+fn audit_entry(report: &PeerReport) -> AuditEntry {
+    let detail = format!(
+        "peer {}: received {}, already present {}, sent {}, refused {}, skipped {}{}",
+        report.peer,
+        report.received,
+        report.already_present,
+        report.sent,
+        report.refused,
+        report.skipped,
+        report.error.as_ref().map(|e| format!("; failed: {e}")).unwrap_or_default()
+    );
+    let mut entry = AuditEntry::write(None, "federation.sync", detail, report.received, None);
+    entry.actor = format!("peer {}", report.peer);
+    if report.error.is_some() {
+        entry.outcome = AuditOutcome::Failed;
+    }
+    entry
 }
 
 fn round_row(report: &PeerReport) -> PeerRoundRow {
