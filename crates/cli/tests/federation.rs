@@ -282,10 +282,19 @@ async fn hub_and_two_nodes_share_what_the_markings_allow() {
     );
 
     // MY shares first, so that SG's first round (woken by its own objects) pulls it.
+    // One of them names no creator: the hub holds it as MY's (the pusher's organisation), and
+    // when it comes back in MY's pulls it must be seen as held already, not as the hub's.
     let from_my = indicator("MY", "green", "community", &[]);
-    post(&my, &my_tokens["MY/analyst"], std::slice::from_ref(&from_my)).await;
+    let mut anonymous = indicator("MY", "green", "community", &[]);
+    anonymous.as_object_mut().unwrap().remove("created_by_ref");
+    post(&my, &my_tokens["MY/analyst"], &[from_my.clone(), anonymous.clone()]).await;
     let my_id = from_my["id"].as_str().unwrap().to_owned();
-    wait_until("MY's indicator at the hub", || hub.ids(None).contains(&my_id)).await;
+    let anonymous_id = anonymous["id"].as_str().unwrap().to_owned();
+    wait_until("MY's indicators at the hub", || {
+        let at_hub = hub.ids(None);
+        at_hub.contains(&my_id) && at_hub.contains(&anonymous_id)
+    })
+    .await;
 
     let green = indicator("SG", "green", "community", &[]);
     let amber = indicator("SG", "amber", "community", &[]);
@@ -325,7 +334,11 @@ async fn hub_and_two_nodes_share_what_the_markings_allow() {
         shared.iter().all(|i| at_my.contains(i)) && at_my.contains(&red_id)
     })
     .await;
-    wait_until("MY's indicator at SG's node", || sg.ids(Some("SG")).contains(&my_id)).await;
+    wait_until("MY's indicators at SG's node", || {
+        let at_sg = sg.ids(Some("SG"));
+        at_sg.contains(&my_id) && at_sg.contains(&anonymous_id)
+    })
+    .await;
 
     // One more round everywhere, so that anything wrongly allowed would have arrived too.
     tokio::time::sleep(Duration::from_secs(3)).await;

@@ -12,8 +12,8 @@ use selat_stix::meta::ObjectMeta;
 use selat_stix::timestamp::now_micros;
 use selat_store::federation::MAX_REFUSALS_PER_ROUND;
 use selat_store::{
-    Direction, Federation, NewVersion, OriginRow, Outcome, PageQuery, PeerRefusalRow, PeerRoundRow, Store,
-    VersionFilter,
+    Audience, Direction, Federation, NewVersion, OriginRow, Outcome, PageQuery, PeerRefusalRow, PeerRoundRow,
+    Store, VersionFilter,
 };
 use selat_taxii::client::{Client, ClientError, Credentials, ObjectsRequest};
 use selat_taxii::{EnvelopeWriter, Status, StatusState};
@@ -378,6 +378,12 @@ impl<'a> Link<'a> {
                 return Ok(None);
             }
         };
+        let creator_registered =
+            meta.created_by_ref.as_deref().is_some_and(|r| self.registered.get(r).is_some());
+        if !creator_registered && self.held_already(&meta.id, text).await? {
+            self.report.already_present += 1;
+            return Ok(None);
+        }
         let options = self.options_for(&owner).await?;
         let raw = RawObject { index, at: Position::default(), bytes: text.as_bytes().to_vec() };
         match ingest::prepare(&raw, options) {
@@ -387,6 +393,20 @@ impl<'a> Link<'a> {
                 Ok(None)
             }
         }
+    }
+
+    /// Whether this node holds this very content already, under any owner. Only for objects
+    /// without a registered creator: they take the sending peer's organisation as owner, so the
+    /// same object reaching this node over two links (or coming back after we sent it) would
+    /// otherwise be a second copy under another owner (an observable) or a `not-owner`
+    /// refusal. Costs one look-up per such object.
+    async fn held_already(&self, id: &str, text: &str) -> Result<bool, LinkError> {
+        let held = self.node.store.latest_versions(id, &Audience::Unrestricted).await?;
+        if held.is_empty() {
+            return Ok(false);
+        }
+        let canonical = selat_stix::canonical::compact(text.as_bytes());
+        Ok(held.iter().any(|v| v.json.as_bytes() == canonical.as_slice()))
     }
 
     async fn options_for(&mut self, owner: &str) -> Result<&IngestOptions, LinkError> {
