@@ -569,6 +569,9 @@ impl Drop for Reap {
     }
 }
 
+/// Valid objects medallion also holds, past its page size of 100.
+const MEDALLION_EXTRA: usize = 250;
+
 /// Interop: a Selat node pulls from and pushes to medallion as a peer, with `selat sync`.
 /// medallion accepts anything, so it also plays the peer that sends an invalid object: the
 /// object is set aside with its reason, the rest of the page is stored, and the next round
@@ -589,12 +592,15 @@ async fn selat_pulls_from_and_pushes_to_medallion() {
     let from_my = indicator("MY", "amber", "community", &[]);
     let mut bad = indicator("MY", "green", "community", &[]);
     bad.as_object_mut().unwrap().remove("pattern");
+    // And enough more that a pull takes several of medallion's 100-object pages (`next`).
+    let mut objects = vec![anonymous.clone(), from_my.clone(), bad.clone()];
+    objects.extend((0..MEDALLION_EXTRA).map(|_| indicator("MY", "green", "community", &[])));
     let posted = client
         .post(&objects_url)
         .basic_auth("fed", Some("fed-password"))
         .header("Accept", TAXII)
         .header("Content-Type", TAXII)
-        .body(json!({"objects": [anonymous, from_my, bad]}).to_string())
+        .body(json!({"objects": objects}).to_string())
         .send()
         .await
         .unwrap();
@@ -636,9 +642,10 @@ async fn selat_pulls_from_and_pushes_to_medallion() {
     let first = sync();
     assert_eq!(first.code, 0, "{first}");
     assert!(
-        first
-            .stdout
-            .contains("peer medallion: ok, caught up; received 2, already present 0, sent 1, refused 1,"),
+        first.stdout.contains(&format!(
+            "peer medallion: ok, caught up; received {}, already present 0, sent 1, refused 1,",
+            2 + MEDALLION_EXTRA
+        )),
         "{first}"
     );
     let bad_id = bad["id"].as_str().unwrap();
@@ -653,20 +660,22 @@ async fn selat_pulls_from_and_pushes_to_medallion() {
     assert!(export_ids(&data, "MY").contains(&from_my["id"].as_str().unwrap().to_owned()));
     assert!(!export_ids(&data, "SG").contains(&bad_id.to_owned()));
 
-    let at_medallion: Value = client
-        .get(&objects_url)
-        .basic_auth("fed", Some("fed-password"))
-        .header("Accept", TAXII)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let held: Vec<&str> =
-        at_medallion["objects"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
-    assert!(held.contains(&green["id"].as_str().unwrap()), "{held:?}");
-    assert!(!held.contains(&national["id"].as_str().unwrap()), "national left the node: {held:?}");
+    // medallion holds what may leave (asked by id: its pages hold 100 objects).
+    for (object, wanted) in [(&green, true), (&national, false)] {
+        let url = format!("{objects_url}?match[id]={}", object["id"].as_str().unwrap());
+        let page: Value = client
+            .get(url)
+            .basic_auth("fed", Some("fed-password"))
+            .header("Accept", TAXII)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap_or_default();
+        let held = page["objects"].as_array().is_some_and(|o| !o.is_empty());
+        assert_eq!(held, wanted, "{} at medallion: {page}", object["name"]);
+    }
 
     let out = support::run(&["admin", "--data", data.to_str().unwrap(), "peer", "refusals", "medallion"]);
     assert_eq!(out.code, 0, "{out}");

@@ -116,6 +116,13 @@ impl Client {
             .connect_timeout(timeout)
             .build()
             .map_err(|e| ClientError::Config(format!("building the HTTP client: {e}")))?;
+        if api_root.starts_with("https://") {
+            return Err(ClientError::Config(
+                "https:// peers need TLS, which this build of the federation client does not have yet \
+                 (reqwest without rustls); only http:// on loopback works"
+                    .into(),
+            ));
+        }
         let mut api_root = api_root.to_owned();
         if !api_root.ends_with('/') {
             api_root.push('/');
@@ -244,6 +251,19 @@ mod tests {
             client.objects_url("c1", &request),
             "http://127.0.0.1:1/taxii2/selat/collections/c1/objects/?added_after=1970-01-01T00%3A00%3A00.000000Z&next=a+b&limit=1&match%5Bversion%5D=all"
         );
+    }
+
+    /// Until reqwest is built with rustls, an https peer is a clear configuration error rather
+    /// than an obscure failure on every round.
+    #[test]
+    fn https_says_tls_is_missing() {
+        let error = Client::new(
+            "https://hub.example/taxii2/selat/",
+            Credentials::Bearer("t"),
+            Duration::from_secs(1),
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("https:// peers need TLS"), "{error}");
     }
 
     #[test]
