@@ -923,3 +923,36 @@ async fn a_node_killed_mid_sync_resumes_without_loss_or_duplicates() {
     })
     .await;
 }
+
+/// A collection that fails on a link (here: pulled into a collection this node lacks) is reported
+/// and the round counts as failed, but the link's other collections still sync.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_collection_does_not_stop_the_others() {
+    let Some(python) = selat_testdata::python("a_failing_collection_does_not_stop_the_others") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (medallion, api_root) = start_medallion(&python, dir.path());
+    let _medallion = Reap(medallion);
+    let from_my = indicator("MY", "green", "community", &[]);
+    let posted = reqwest::Client::new()
+        .post(format!("{api_root}collections/{SHARED}/objects/"))
+        .basic_auth("fed", Some("fed-password"))
+        .header("Accept", TAXII)
+        .header("Content-Type", TAXII)
+        .body(json!({"objects": [from_my]}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(posted.status().is_success());
+    let data = dir.path().join("sg");
+    seed(&data, &[]).await;
+    let missing = "0b9c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d";
+    let config = dir.path().join("sg.toml");
+    let extra = format!("username = \"fed\"\npull = [\"{missing}\", \"{SHARED}\"]");
+    std::fs::write(&config, peer_toml("medallion", &api_root, "fed-password", "[\"SG\"]", &extra)).unwrap();
+    let out = support::run(&["sync", "--data", data.to_str().unwrap(), "--config", config.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{out}");
+    assert!(out.stdout.contains(&format!("FAILED: pull {missing}: no local collection")), "{out}");
+    assert!(out.stdout.contains("received 1,"), "the other collection synced: {out}");
+}

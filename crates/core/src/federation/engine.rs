@@ -151,7 +151,9 @@ fn round_row(report: &PeerReport) -> PeerRoundRow {
     }
 }
 
-/// One round with one peer: every pull, then every push; stops at the first failure.
+/// One round with one peer: every pull, then every push. A collection that fails (the peer
+/// refuses it, a page times out) does not keep the others from syncing; the report keeps every
+/// failure, and the round counts as failed.
 async fn sync_peer(
     node: &Node,
     peer: &PeerConfig,
@@ -168,13 +170,11 @@ async fn sync_peer(
     for collection in &peer.pull {
         if let Err(e) = link.pull(collection).await {
             link.fail(format!("pull {collection}: {e}"));
-            return link.report;
         }
     }
     for collection in &peer.push {
         if let Err(e) = link.push(collection).await {
             link.fail(format!("push {collection}: {e}"));
-            return link.report;
         }
     }
     link.report
@@ -234,9 +234,13 @@ impl<'a> Link<'a> {
         Ok(Self { node, peer, client, registered, hosted, peer_org, options: HashMap::new(), report })
     }
 
+    /// Records a collection's failure; several join with `; `.
     fn fail(&mut self, error: String) {
         tracing::warn!(peer = %self.peer.name, error = %error, "federation round failed");
-        self.report.error = Some(error);
+        self.report.error = Some(match self.report.error.take() {
+            Some(before) => format!("{before}; {error}"),
+            None => error,
+        });
         self.report.caught_up = false;
     }
 
