@@ -4,6 +4,7 @@
 
 mod admin;
 mod bench;
+mod bench_federation;
 mod bench_match;
 mod bench_taxii;
 mod copy;

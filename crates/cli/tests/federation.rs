@@ -956,3 +956,12 @@ async fn a_failing_collection_does_not_stop_the_others() {
     assert!(out.stdout.contains(&format!("FAILED: pull {missing}: no local collection")), "{out}");
     assert!(out.stdout.contains("received 1,"), "the other collection synced: {out}");
 }
+
+/// `selat bench federation` runs end to end on a small count (the figures themselves come from
+/// a release build, see docs/benchmarks.md).
+#[test]
+fn bench_federation_replicates_everything() {
+    let out = support::run(&["bench", "federation", "--objects", "2000"]);
+    assert_eq!(out.code, 0, "{out}");
+    assert!(out.stdout.contains("push node → hub: 2000 object versions confirmed (0 refused"), "{out}");
+}
