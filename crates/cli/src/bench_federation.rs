@@ -2,9 +2,11 @@
 //! target: 1,000,000 objects in at most 60 s). Two nodes in a temporary directory, the hub
 //! served in-process on a free loopback port, the node's collection filled with the generated
 //! mix (not timed), then rounds of `core::federation::run_round` until the link has caught up;
-//! the hub's count is checked against the node's.
-//!
-//! Steady-state lag under a trickle of writes is not measured yet.
+//! the hub's count is checked against the node's. Then the lag under a trickle of writes: the
+//! node's background loop runs (a push link, woken by each store, as a TAXII POST wakes it),
+//! and a puller node's loop pulls from the hub every `--pull-interval-s`; one object is stored
+//! at the node every 200 ms, and the time until it is at the hub (push lag) and at the puller
+//! (pull lag) is measured.
 
 use std::io::BufReader;
 use std::net::SocketAddr;
@@ -33,6 +35,12 @@ pub struct FederationArgs {
     /// Working directory (default: a fresh temporary directory, removed afterwards).
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// Objects stored one by one, 200 ms apart, to measure the lag.
+    #[arg(long, default_value_t = 50)]
+    trickle: usize,
+    /// The puller's sync interval, in seconds.
+    #[arg(long, default_value_t = 5)]
+    pull_interval_s: u64,
 }
 
 pub async fn run(args: &FederationArgs) -> anyhow::Result<()> {
@@ -115,10 +123,110 @@ pub async fn run(args: &FederationArgs) -> anyhow::Result<()> {
         1e6 / (sent as f64 / secs)
     );
     println!("collection at the node: {at_node:?}; at the hub: {at_hub:?}");
-    let _ = stop.send(());
-    server.await??;
     if at_node != at_hub {
         bail!("the hub does not hold what the node holds");
+    }
+    trickle(args, &dir, &node, &hub, &config, &collection).await?;
+    let _ = stop.send(());
+    server.await??;
+    Ok(())
+}
+
+/// The lag phase: see the module docs.
+async fn trickle(
+    args: &FederationArgs,
+    dir: &std::path::Path,
+    node: &Arc<Node>,
+    hub: &Arc<Node>,
+    config: &FederationConfig,
+    collection: &str,
+) -> anyhow::Result<()> {
+    let puller = Arc::new(region_node(&dir.join("puller"), collection).await?);
+    let token = hub.issue_token("SG", Role::Analyst, None, "bench federation puller", None).await?;
+    let mut pull = config.peers[0].clone();
+    (pull.token, pull.hosts, pull.push, pull.pull) =
+        (token.text, HostPatterns::new(["PULLER"]), Vec::new(), vec![collection.to_owned()]);
+    let pull_config =
+        FederationConfig { sync_interval_s: args.pull_interval_s, peers: vec![pull], ..config.clone() };
+    pull_config.check()?;
+    puller.federation().set_config(pull_config.clone());
+    // The puller catches up on the bulk first, so its loop then only waits for the trickle.
+    while !run_round(&puller, &pull_config, None).await?.peers.iter().all(|p| p.caught_up) {}
+    let loops = [
+        selat_core::federation::worker::spawn(node.clone(), Arc::new(config.clone())),
+        selat_core::federation::worker::spawn(puller.clone(), Arc::new(pull_config)),
+    ];
+    let options = {
+        let mut options = node.ingest_options(crate::bench::IDENTITY).await?;
+        options.collection = Some(collection.to_owned());
+        options
+    };
+    let (mut push_lags, mut pull_lags) = (Vec::new(), Vec::new());
+    for n in 0..args.trickle {
+        let id = format!("indicator--{}", uuid::Uuid::new_v4());
+        let now = selat_stix::Timestamp::now_millis().format(3);
+        let object = serde_json::json!({
+            "type": "indicator", "spec_version": "2.1", "id": id, "created": now, "modified": now,
+            "created_by_ref": crate::bench::IDENTITY, "name": format!("trickle {n}"),
+            "pattern": format!("[ipv4-addr:value = '198.51.100.{}']", n % 250), "pattern_type": "stix",
+            "valid_from": now,
+            "object_marking_refs": [selat_stix::tlp::Tlp::Green.marking_id()]
+        })
+        .to_string();
+        let raw = selat_stix::bundle::RawObject {
+            index: n as u64,
+            at: Default::default(),
+            bytes: object.into_bytes(),
+        };
+        let prepared = ingest::prepare(&raw, &options).map_err(|r| anyhow::anyhow!("{:?}", r.reasons))?;
+        node.store.ingest(&[prepared.version], Some(collection)).await?;
+        let stored = Instant::now();
+        node.federation().notify_stored();
+        let (mut at_hub, mut at_puller) = (None, None);
+        while at_hub.is_none() || at_puller.is_none() {
+            if stored.elapsed().as_secs() > 60 + 2 * args.pull_interval_s {
+                bail!("object {n} did not arrive within a minute and two pull intervals");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            let holds = |store: &selat_store::Backend| {
+                let id = id.clone();
+                let store = store.clone();
+                async move {
+                    store
+                        .latest_versions(&id, &selat_store::Audience::Unrestricted)
+                        .await
+                        .map(|v| !v.is_empty())
+                }
+            };
+            if at_hub.is_none() && holds(&hub.store).await? {
+                at_hub = Some(stored.elapsed());
+            }
+            if at_puller.is_none() && holds(&puller.store).await? {
+                at_puller = Some(stored.elapsed());
+            }
+        }
+        push_lags.extend(at_hub);
+        pull_lags.extend(at_puller);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    for handle in loops.into_iter().flatten() {
+        handle.abort();
+    }
+    for (what, lags, target) in [
+        ("push link", &mut push_lags, "≤ 1 s".to_owned()),
+        ("pull link", &mut pull_lags, format!("≤ {} s (interval + 1 s)", args.pull_interval_s + 1)),
+    ] {
+        lags.sort_unstable();
+        let at =
+            |q: f64| lags.get(((lags.len() as f64 * q) as usize).min(lags.len().saturating_sub(1))).copied();
+        let ms = |d: Option<std::time::Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1e3);
+        println!(
+            "lag over a {what} ({} objects, 200 ms apart): p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms (target {target})",
+            lags.len(),
+            ms(at(0.5)),
+            ms(at(0.99)),
+            ms(lags.last().copied())
+        );
     }
     Ok(())
 }

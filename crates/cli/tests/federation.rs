@@ -961,7 +961,18 @@ async fn a_failing_collection_does_not_stop_the_others() {
 /// a release build, see docs/benchmarks.md).
 #[test]
 fn bench_federation_replicates_everything() {
-    let out = support::run(&["bench", "federation", "--objects", "2000"]);
+    let out = support::run(&[
+        "bench",
+        "federation",
+        "--objects",
+        "2000",
+        "--trickle",
+        "5",
+        "--pull-interval-s",
+        "1",
+    ]);
     assert_eq!(out.code, 0, "{out}");
     assert!(out.stdout.contains("push node → hub: 2000 object versions confirmed (0 refused"), "{out}");
+    assert!(out.stdout.contains("lag over a push link (5 objects"), "{out}");
+    assert!(out.stdout.contains("lag over a pull link (5 objects"), "{out}");
 }
