@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::audit::{AuditBatchRow, AuditLog, AuditQuery, AuditRow, NewAuditEntry, Seal};
 use crate::directory::{Directory, OrganisationRow, SharingGroupRow, StatusRow, TokenRow, UserRow};
 use crate::error::Result;
-use crate::federation::{Direction, OriginRow, PeerRefusalRow, PeerRoundRow, PeerStateRow};
+use crate::federation::{Direction, OriginRow, PeerCursorRow, PeerRefusalRow, PeerRoundRow, PeerStateRow};
 use crate::migration::AppliedMigration;
 use crate::model::{
     Audience, Collection, Counts, ManifestEntry, NewCollection, NewVersion, ObjectEntry, ObservableHit,
@@ -284,6 +284,10 @@ impl crate::federation::Federation for Backend {
         now_us: i64,
     ) -> Result<()> {
         delegate!(self, set_peer_cursor(peer, collection_id, direction, cursor_us, now_us))
+    }
+
+    async fn peer_cursors(&self) -> Result<Vec<PeerCursorRow>> {
+        delegate!(self, peer_cursors())
     }
 
     async fn record_peer_round(&self, round: &PeerRoundRow) -> Result<()> {

@@ -36,6 +36,22 @@ impl Direction {
             Direction::Push => "push",
         }
     }
+
+    /// The direction stored as `text`.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Direction::Pull, Direction::Push].into_iter().find(|d| d.as_str() == text)
+    }
+}
+
+/// A saved cursor.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PeerCursorRow {
+    pub peer: String,
+    pub collection_id: String,
+    /// `pull` or `push`.
+    pub direction: String,
+    pub cursor_us: i64,
+    pub updated_us: i64,
 }
 
 /// One round with one peer, as recorded.
@@ -122,6 +138,10 @@ pub trait Federation: Send + Sync {
         cursor_us: i64,
         now_us: i64,
     ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Every saved cursor, by peer, collection and direction (what `selat copy` carries, so a
+    /// node moved to PostgreSQL resumes where it was instead of sending everything again).
+    fn peer_cursors(&self) -> impl Future<Output = Result<Vec<PeerCursorRow>>> + Send;
 
     /// Adds one round to the peer's totals and records its refusals, in one transaction; keeps
     /// the newest [`MAX_REFUSALS_KEPT`] refusals of the peer. Fails with

@@ -28,6 +28,17 @@ pub async fn federation_cursors<S: Federation>(store: S) {
     assert_eq!(store.peer_cursor("hub", C1, Direction::Push).await.unwrap(), Some(7));
     assert_eq!(store.peer_cursor("my", C1, Direction::Pull).await.unwrap(), Some(9));
     assert_eq!(store.peer_cursor("my", C1, Direction::Push).await.unwrap(), None);
+    let all: Vec<(String, String, i64, i64)> = store
+        .peer_cursors()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.peer, c.direction, c.cursor_us, c.updated_us))
+        .collect();
+    let want = [("hub", "pull", 6, 101), ("hub", "push", 7, 100), ("my", "pull", 9, 100)];
+    let want: Vec<(String, String, i64, i64)> =
+        want.iter().map(|(p, d, c, u)| (p.to_string(), d.to_string(), *c, *u)).collect();
+    assert_eq!(all, want, "every cursor, by peer, collection and direction");
 }
 
 /// Rounds add up; a success keeps the last error; refusals are newest first and pruned.

@@ -4,7 +4,7 @@ use super::PgStore;
 use crate::error::Result;
 use crate::federation::{
     Direction, Federation, MAX_ORIGINS_PER_CALL, MAX_REFUSALS_KEPT, MAX_REFUSALS_PER_ROUND, OriginRow,
-    PeerRefusalRow, PeerRoundRow, PeerStateRow, check_len,
+    PeerCursorRow, PeerRefusalRow, PeerRoundRow, PeerStateRow, check_len,
 };
 
 impl Federation for PgStore {
@@ -44,6 +44,12 @@ impl Federation for PgStore {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    async fn peer_cursors(&self) -> Result<Vec<PeerCursorRow>> {
+        let sql = "SELECT peer, collection_id, direction, cursor_us, updated_us FROM peer_cursors \
+                   ORDER BY peer, collection_id, direction";
+        Ok(sqlx::query_as(sql).fetch_all(&self.pool).await?)
     }
 
     async fn record_peer_round(&self, round: &PeerRoundRow) -> Result<()> {
