@@ -100,20 +100,7 @@ pub async fn run(args: &FederationArgs) -> anyhow::Result<()> {
     config.check()?;
     node.federation().set_config(config.clone());
 
-    let started = Instant::now();
-    let (mut sent, mut refused, mut skipped) = (0, 0, 0);
-    for round in 1..=MAX_ROUNDS {
-        let report = run_round(&node, &config, None).await?;
-        let peer = report.peers.first().context("a report for the hub")?;
-        if let Some(error) = &peer.error {
-            bail!("round {round} failed: {error}");
-        }
-        (sent, refused, skipped) = (sent + peer.sent, refused + peer.refused, skipped + peer.skipped);
-        if peer.caught_up {
-            break;
-        }
-    }
-    let secs = started.elapsed().as_secs_f64();
+    let (sent, refused, skipped, secs) = push_until_caught_up(&node, &config).await?;
     let at_node = node.store.counts(Some(&collection)).await?;
     let at_hub = hub.store.counts(Some(&collection)).await?;
     println!(
@@ -130,6 +117,27 @@ pub async fn run(args: &FederationArgs) -> anyhow::Result<()> {
     let _ = stop.send(());
     server.await??;
     Ok(())
+}
+
+/// Rounds until the push link has caught up: versions confirmed, refused, held back, seconds.
+async fn push_until_caught_up(
+    node: &Node,
+    config: &FederationConfig,
+) -> anyhow::Result<(u64, u64, u64, f64)> {
+    let started = Instant::now();
+    let (mut sent, mut refused, mut skipped) = (0, 0, 0);
+    for round in 1..=MAX_ROUNDS {
+        let report = run_round(node, config, None).await?;
+        let peer = report.peers.first().context("a report for the hub")?;
+        if let Some(error) = &peer.error {
+            bail!("round {round} failed: {error}");
+        }
+        (sent, refused, skipped) = (sent + peer.sent, refused + peer.refused, skipped + peer.skipped);
+        if peer.caught_up {
+            return Ok((sent, refused, skipped, started.elapsed().as_secs_f64()));
+        }
+    }
+    bail!("not caught up after {MAX_ROUNDS} rounds (MAX_ROUNDS)")
 }
 
 /// The lag phase: see the module docs.
@@ -162,17 +170,9 @@ async fn trickle(
         options
     };
     let (mut push_lags, mut pull_lags) = (Vec::new(), Vec::new());
+    let give_up = std::time::Duration::from_secs(60 + 2 * args.pull_interval_s);
     for n in 0..args.trickle {
-        let id = format!("indicator--{}", uuid::Uuid::new_v4());
-        let now = selat_stix::Timestamp::now_millis().format(3);
-        let object = serde_json::json!({
-            "type": "indicator", "spec_version": "2.1", "id": id, "created": now, "modified": now,
-            "created_by_ref": crate::bench::IDENTITY, "name": format!("trickle {n}"),
-            "pattern": format!("[ipv4-addr:value = '198.51.100.{}']", n % 250), "pattern_type": "stix",
-            "valid_from": now,
-            "object_marking_refs": [selat_stix::tlp::Tlp::Green.marking_id()]
-        })
-        .to_string();
+        let (id, object) = trickle_object(n);
         let raw = selat_stix::bundle::RawObject {
             index: n as u64,
             at: Default::default(),
@@ -182,53 +182,78 @@ async fn trickle(
         node.store.ingest(&[prepared.version], Some(collection)).await?;
         let stored = Instant::now();
         node.federation().notify_stored();
-        let (mut at_hub, mut at_puller) = (None, None);
-        while at_hub.is_none() || at_puller.is_none() {
-            if stored.elapsed().as_secs() > 60 + 2 * args.pull_interval_s {
-                bail!("object {n} did not arrive within a minute and two pull intervals");
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-            let holds = |store: &selat_store::Backend| {
-                let id = id.clone();
-                let store = store.clone();
-                async move {
-                    store
-                        .latest_versions(&id, &selat_store::Audience::Unrestricted)
-                        .await
-                        .map(|v| !v.is_empty())
-                }
-            };
-            if at_hub.is_none() && holds(&hub.store).await? {
-                at_hub = Some(stored.elapsed());
-            }
-            if at_puller.is_none() && holds(&puller.store).await? {
-                at_puller = Some(stored.elapsed());
-            }
-        }
-        push_lags.extend(at_hub);
-        pull_lags.extend(at_puller);
+        let (at_hub, at_puller) = arrival(&id, stored, give_up, &hub.store, &puller.store).await?;
+        push_lags.push(at_hub);
+        pull_lags.push(at_puller);
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     for handle in loops.into_iter().flatten() {
         handle.abort();
     }
-    for (what, lags, target) in [
-        ("push link", &mut push_lags, "≤ 1 s".to_owned()),
-        ("pull link", &mut pull_lags, format!("≤ {} s (interval + 1 s)", args.pull_interval_s + 1)),
-    ] {
-        lags.sort_unstable();
-        let at =
-            |q: f64| lags.get(((lags.len() as f64 * q) as usize).min(lags.len().saturating_sub(1))).copied();
-        let ms = |d: Option<std::time::Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1e3);
-        println!(
-            "lag over a {what} ({} objects, 200 ms apart): p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms (target {target})",
-            lags.len(),
-            ms(at(0.5)),
-            ms(at(0.99)),
-            ms(lags.last().copied())
-        );
-    }
+    print_lags("push link", &mut push_lags, "≤ 1 s".to_owned());
+    print_lags("pull link", &mut pull_lags, format!("≤ {} s (interval + 1 s)", args.pull_interval_s + 1));
     Ok(())
+}
+
+/// A new indicator of SG's, as its id and JSON text.
+fn trickle_object(n: usize) -> (String, String) {
+    let id = format!("indicator--{}", uuid::Uuid::new_v4());
+    let now = selat_stix::Timestamp::now_millis().format(3);
+    let object = serde_json::json!({
+        "type": "indicator", "spec_version": "2.1", "id": id, "created": now, "modified": now,
+        "created_by_ref": crate::bench::IDENTITY, "name": format!("trickle {n}"),
+        "pattern": format!("[ipv4-addr:value = '198.51.100.{}']", n % 250), "pattern_type": "stix",
+        "valid_from": now,
+        "object_marking_refs": [selat_stix::tlp::Tlp::Green.marking_id()]
+    });
+    (id, object.to_string())
+}
+
+/// How long after `stored` the object `id` was at the hub and at the puller (polled every 2 ms).
+async fn arrival(
+    id: &str,
+    stored: Instant,
+    give_up: std::time::Duration,
+    hub: &selat_store::Backend,
+    puller: &selat_store::Backend,
+) -> anyhow::Result<(std::time::Duration, std::time::Duration)> {
+    let holds = |store: &selat_store::Backend| {
+        let store = store.clone();
+        let id = id.to_owned();
+        async move {
+            store.latest_versions(&id, &selat_store::Audience::Unrestricted).await.map(|v| !v.is_empty())
+        }
+    };
+    let (mut at_hub, mut at_puller) = (None, None);
+    loop {
+        if let (Some(hub), Some(puller)) = (at_hub, at_puller) {
+            return Ok((hub, puller));
+        }
+        if stored.elapsed() > give_up {
+            bail!("{id} did not arrive within {} s", give_up.as_secs());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        if at_hub.is_none() && holds(hub).await? {
+            at_hub = Some(stored.elapsed());
+        }
+        if at_puller.is_none() && holds(puller).await? {
+            at_puller = Some(stored.elapsed());
+        }
+    }
+}
+
+/// p50, p99 and max of the lags.
+fn print_lags(what: &str, lags: &mut [std::time::Duration], target: String) {
+    lags.sort_unstable();
+    let at = |q: f64| lags.get(((lags.len() as f64 * q) as usize).min(lags.len().saturating_sub(1))).copied();
+    let ms = |d: Option<std::time::Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1e3);
+    println!(
+        "lag over a {what} ({} objects, 200 ms apart): p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms (target {target})",
+        lags.len(),
+        ms(at(0.5)),
+        ms(at(0.99)),
+        ms(lags.last().copied())
+    );
 }
 
 /// A node with SG (the generated objects' creator) and the collection.
