@@ -40,6 +40,10 @@ enum Command {
     /// Sharing groups: whom an object of scope `group` reaches.
     #[command(subcommand)]
     Group(GroupCommand),
+    /// Federation peers: what the rounds with each did (the peers themselves are configured in
+    /// the `--config` file of `selat serve` and `selat sync`).
+    #[command(subcommand)]
+    Peer(PeerCommand),
     /// The audit log: entries as JSON lines (oldest first), or `verify` the hash chain.
     Audit(AuditArgs),
 }
@@ -66,6 +70,23 @@ enum GroupCommand {
     },
     /// Every group: id, owner, members, name.
     List,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum PeerCommand {
+    /// Each peer (those of --config, and any known from earlier rounds) with its totals: name,
+    /// rounds, last success, sent, received, refused, skipped, lag in ms, last error.
+    List {
+        /// The configuration file, to list configured peers that have not synced yet.
+        #[arg(long, env = "SELAT_CONFIG")]
+        config: Option<std::path::PathBuf>,
+    },
+    /// A peer's latest refusals with their reasons, newest first, as JSON lines.
+    Refusals {
+        name: String,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -182,6 +203,7 @@ pub async fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Command::Token(command) => token(&node, command).await,
         Command::Collection(command) => collection(&node, command).await,
         Command::Group(command) => group(&node, command).await,
+        Command::Peer(command) => peer(&node, command).await,
         Command::Audit(args) => return audit(&node, args).await,
     };
     // Whatever happened, what was done is in the audit log before the process exits.
@@ -392,6 +414,46 @@ async fn group(node: &Node, command: &GroupCommand) -> anyhow::Result<()> {
             for group in node.sharing_groups().await? {
                 let members: Vec<String> = group.members.iter().map(short).collect();
                 println!("{}\t{}\t{}\t{}", group.id, short(&group.owner), members.join(","), group.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn peer(node: &Node, command: &PeerCommand) -> anyhow::Result<()> {
+    match command {
+        PeerCommand::List { config } => {
+            if let Some(path) = config {
+                let file = crate::serve::read_config(Some(path))?;
+                if let Some(federation) = crate::serve::federation_config(&file, None)? {
+                    node.federation().set_config(federation);
+                }
+            }
+            println!("peer\trounds\tlast success\tsent\treceived\trefused\tskipped\tlag ms\tlast error");
+            let dash = || "-".to_owned();
+            for p in node.peer_records().await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    p.name,
+                    p.rounds,
+                    p.last_success.unwrap_or_else(dash),
+                    p.sent,
+                    p.received,
+                    p.refused,
+                    p.skipped,
+                    p.lag_ms.map_or_else(dash, |l| l.to_string()),
+                    p.last_error.unwrap_or_else(dash)
+                );
+            }
+        }
+        PeerCommand::Refusals { name, limit } => {
+            use selat_store::Federation as _;
+            for r in node.store.peer_refusals(name, *limit).await? {
+                let line = serde_json::json!({
+                    "at": selat_stix::Timestamp { micros: r.at_us, fraction_digits: 6 }.format(6),
+                    "direction": r.direction, "object_id": r.object_id, "version": r.version, "reason": r.reason
+                });
+                println!("{line}");
             }
         }
     }

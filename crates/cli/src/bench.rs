@@ -26,6 +26,8 @@ pub enum Command {
     Match(crate::bench_match::MatchArgs),
     /// Write the generated mix as one bundle (for tests and other tools).
     Generate(GenerateArgs),
+    /// Federation: replicate generated objects node → hub over a push link.
+    Federation(crate::bench_federation::FederationArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -65,6 +67,10 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Match(args) => crate::bench_match::run(&args),
+        Command::Federation(args) => {
+            crate::bench_federation::run(&args).await?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -219,7 +225,7 @@ pub(crate) fn splitmix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-const IDENTITY: &str = "identity--7f1c2a3b-5d4e-4f60-8a7b-9c8d7e6f5a4b";
+pub(crate) const IDENTITY: &str = "identity--7f1c2a3b-5d4e-4f60-8a7b-9c8d7e6f5a4b";
 const TLP_GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
 const TLP_AMBER: &str = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421";
 

@@ -2,7 +2,8 @@
 //! PostgreSQL database, then verifies the copy.
 //!
 //! What moves: the directory (organisations, users, tokens, settings — among them the cursor
-//! secret, so `next` cursors that clients hold keep working — and TAXII requests still pending),
+//! secret, so `next` cursors that clients hold keep working — TAXII requests still pending, and
+//! the federation cursors, so each peer link resumes where it was instead of resending all),
 //! collections with their ids, titles and aliases (access rules are settings), every object
 //! version with its owner and columns, and every collection entry at its original `date_added`,
 //! so `added_after` positions stay where they were. Versions and entries move one export-scan
@@ -21,8 +22,8 @@ use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use selat_core::node::STORE_FILE;
 use selat_store::{
-    Directory, MAX_SCAN_LIMIT, OrganisationRow, PageQuery, PgStore, ScanQuery, SqliteStore, Store,
-    StoredVersion, VersionFilter,
+    Direction, Directory, Federation, MAX_SCAN_LIMIT, OrganisationRow, PageQuery, PgStore, ScanQuery,
+    SqliteStore, Store, StoredVersion, VersionFilter,
 };
 
 /// Entries compared byte for byte at the end, by default.
@@ -122,13 +123,20 @@ async fn copy_directory(source: &SqliteStore, target: &PgStore) -> anyhow::Resul
     for status in &pending {
         target.create_status(status).await?;
     }
+    let cursors = source.peer_cursors().await?;
+    for c in &cursors {
+        let direction = Direction::parse(&c.direction)
+            .with_context(|| format!("peer {} cursor direction {:?}", c.peer, c.direction))?;
+        target.set_peer_cursor(&c.peer, &c.collection_id, direction, c.cursor_us, c.updated_us).await?;
+    }
     Ok(format!(
-        "{} organisations, {} users, {} tokens, {} settings, {} pending TAXII requests",
+        "{} organisations, {} users, {} tokens, {} settings, {} pending TAXII requests, {} federation cursors",
         organisations.len(),
         users.len(),
         tokens.len(),
         settings.len(),
-        pending.len()
+        pending.len(),
+        cursors.len()
     ))
 }
 

@@ -4,6 +4,7 @@
 
 mod admin;
 mod bench;
+mod bench_federation;
 mod bench_match;
 mod bench_taxii;
 mod copy;
@@ -18,6 +19,7 @@ mod match_line;
 mod migrate;
 mod pattern_cmd;
 mod serve;
+mod sync;
 mod validate;
 
 use std::path::PathBuf;
@@ -62,6 +64,8 @@ enum Command {
     /// Match observations (JSON lines, `type,value` CSV or plain values) against the indicators
     /// of a STIX file: one JSON line per (observation, indicator) match.
     Match(match_cmd::Args),
+    /// One federation round with the configured peers (or --peer P), then its report.
+    Sync(sync::Args),
 }
 
 /// Where a node keeps its data; every command that touches the store takes it.
@@ -104,6 +108,7 @@ fn main() -> ExitCode {
                     Command::Serve(args) => serve::run(&args).await,
                     Command::Migrate(args) => migrate::run(&args).await,
                     Command::Copy(args) => copy::run(&args).await,
+                    Command::Sync(args) => sync::run(&args).await,
                     Command::Validate(_) => unreachable!("handled above"),
                     Command::Pattern(_) => unreachable!("handled above"),
                     Command::Match(_) => unreachable!("handled above"),

@@ -12,6 +12,17 @@
 //! tls_key = "key.pem"         # SELAT_TLS_KEY
 //! warninglists = "/etc/selat/misp-warninglists"  # SELAT_WARNINGLISTS: known-benign values
 //!
+//! sync_interval_s = 5       # SELAT_SYNC_INTERVAL_S: seconds between federation rounds
+//! hosts = ["ASEAN"]          # organisations this node serves (besides each peer's `hosts`)
+//!
+//! [[peers]]                  # from the file only; see selat_core::federation::config
+//! name = "hub"
+//! url = "https://hub.example/taxii2/selat/"
+//! token = "…"
+//! hosts = ["SG", "SG-*"]
+//! pull = ["<collection id>"]
+//! push = ["<collection id>"]
+//!
 //! [limits]
 //! max_body_bytes = 100000000  # SELAT_MAX_BODY_BYTES: the API root's max_content_length
 //! page_size = 1000            # SELAT_PAGE_SIZE: objects per page at most
@@ -27,6 +38,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use selat_core::federation::config::DEFAULT_SYNC_INTERVAL_S;
+use selat_core::federation::{FederationConfig, HostPatterns, PeerConfig};
 use selat_server::{Application, Limits, ServerConfig, TlsFiles};
 use serde::Deserialize;
 
@@ -73,6 +86,9 @@ pub struct Args {
     /// Days after which an unverified contact is stale [default: 365].
     #[arg(long, env = "SELAT_CONTACT_STALE_AFTER_DAYS")]
     contact_stale_after_days: Option<u32>,
+    /// Seconds between federation rounds with each peer [default: 60].
+    #[arg(long, env = "SELAT_SYNC_INTERVAL_S")]
+    sync_interval_s: Option<u64>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -103,10 +119,10 @@ struct LimitArgs {
 /// The `--config` file.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FileConfig {
+pub(crate) struct FileConfig {
     listen: Option<SocketAddr>,
-    data: Option<PathBuf>,
-    database: Option<String>,
+    pub(crate) data: Option<PathBuf>,
+    pub(crate) database: Option<String>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
     warninglists: Option<PathBuf>,
@@ -116,21 +132,58 @@ struct FileConfig {
     contact_stale_after_days: Option<u32>,
     #[serde(default)]
     limits: Limits,
+    sync_interval_s: Option<u64>,
+    hosts: Option<HostPatterns>,
+    #[serde(default)]
+    peers: Vec<PeerConfig>,
+}
+
+/// The federation settings of the file (the interval overridable), checked; `None` when the
+/// file names no peers and no hosts.
+pub(crate) fn federation_config(
+    file: &FileConfig,
+    sync_interval_s: Option<u64>,
+) -> anyhow::Result<Option<FederationConfig>> {
+    if file.peers.is_empty() && file.hosts.is_none() {
+        return Ok(None);
+    }
+    let config = FederationConfig {
+        sync_interval_s: sync_interval_s.or(file.sync_interval_s).unwrap_or(DEFAULT_SYNC_INTERVAL_S),
+        hosts: file.hosts.clone().unwrap_or_default(),
+        peers: file.peers.clone(),
+    };
+    config.check()?;
+    Ok(Some(config))
 }
 
 pub async fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let config = server_config(args, &read_config(args.config.as_deref())?)?;
+    let file = read_config(args.config.as_deref())?;
+    let federation = federation_config(&file, args.sync_interval_s)?;
+    let config = server_config(args, &file)?;
     let data_dir = config.data_dir.clone();
     let app = Application::build(config).await.context("starting the server")?;
     let base_url = app.base_url();
     if args.demo {
         seed_demo(&app, &data_dir, &base_url).await?;
     }
+    let node = app.node();
+    let peers = match federation {
+        Some(federation) => {
+            let federation = std::sync::Arc::new(federation);
+            node.federation().set_config((*federation).clone());
+            selat_core::federation::worker::spawn(node.clone(), federation)
+        }
+        None => Vec::new(),
+    };
     say(&format!(
         "selat: serving {base_url}/ (TAXII 2.1 API root {base_url}{})",
         selat_server::API_ROOT_PATH
     ));
     app.run_until_stopped().await.context("serving")?;
+    // A round cut short here resumes from its saved cursors on the next start.
+    for peer in peers {
+        peer.abort();
+    }
     say("selat: stopped");
     Ok(ExitCode::SUCCESS)
 }
@@ -142,7 +195,7 @@ fn say(line: &str) {
     let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }
 
-fn read_config(path: Option<&Path>) -> anyhow::Result<FileConfig> {
+pub(crate) fn read_config(path: Option<&Path>) -> anyhow::Result<FileConfig> {
     let Some(path) = path else { return Ok(FileConfig::default()) };
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     toml::from_str(&text).with_context(|| format!("reading {}", path.display()))

@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use selat_store::{
-    Directory, ManifestEntry, PageQuery, PgStore, PgTestDatabase, ScanQuery, SqliteStore, Store,
+    Directory, Federation, ManifestEntry, PageQuery, PgStore, PgTestDatabase, ScanQuery, SqliteStore, Store,
     StoredVersion, VersionFilter,
 };
 use support::{run, run_with_stdin};
@@ -126,6 +126,7 @@ async fn add_versions_out_of_order(data: &Path) {
         let outcomes = store.ingest(&batch, Some(&shared.id)).await.unwrap();
         assert!(outcomes.iter().all(|o| matches!(o, selat_store::Outcome::Stored { .. })), "{outcomes:?}");
     }
+    store.set_peer_cursor("hub", &shared.id, selat_store::Direction::Pull, 1_234, 5_678).await.unwrap();
     store.close().await;
 }
 
@@ -179,6 +180,9 @@ async fn same_contents(data: &Path, url: &str) {
     let settings = source.settings().await.unwrap();
     assert!(settings.iter().any(|(k, _)| k.starts_with("collection-access:")), "{settings:?}");
     assert_eq!(settings, target.settings().await.unwrap(), "settings, access rules among them");
+    let cursors = source.peer_cursors().await.unwrap();
+    assert_eq!(cursors.len(), 1);
+    assert_eq!(cursors, target.peer_cursors().await.unwrap(), "federation cursors");
     let collections = source.collections().await.unwrap();
     assert_eq!(collections.len(), 3);
     let strip =

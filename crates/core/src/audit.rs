@@ -88,7 +88,7 @@ pub struct AuditEntry {
     pub actor: String,
     /// Dotted: `taxii.objects.read`, `taxii.objects.add`, `import`, `auth.failure`,
     /// `admin.org.create`, `admin.user.create`, `admin.user.password`, `admin.token.issue`,
-    /// `admin.token.revoke`.
+    /// `admin.token.revoke`, `federation.sync` (one per round with a peer).
     pub operation: String,
     /// Organisations whose objects or records this concerns (org-admins of these see the entry);
     /// empty = hub-admins only.

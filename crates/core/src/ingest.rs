@@ -54,6 +54,13 @@ pub struct IngestOptions {
     /// naming one of them is forged and refused. Third-party content (MITRE ATT&CK, OASIS
     /// examples) names identities no organisation here holds, and keeps them.
     pub registered_others: Arc<HashSet<String>>,
+    /// Registered organisations the submitter may also act for (a member state for its sector
+    /// leads, DESIGN.md federation): an object whose `created_by_ref` names one is owned by it.
+    pub acts_for: Arc<HashSet<String>>,
+    /// Identities of the organisations this node serves, when federation says so: RED is
+    /// stored only when its owner or one of its named recipients is among them (a hub never
+    /// stores another node's RED). `None`: a node that does not federate serves everyone.
+    pub red_hosts: Option<Arc<HashSet<String>>>,
 }
 
 impl IngestOptions {
@@ -68,6 +75,8 @@ impl IngestOptions {
             owner_outside_member_states: false,
             owner_member_state: None,
             registered_others: Arc::default(),
+            acts_for: Arc::default(),
+            red_hosts: None,
         }
     }
 }
@@ -161,7 +170,6 @@ pub enum IngestError {
 /// One object made ready for the store, or the reasons it cannot be: validated, owned by
 /// `options.owner`, with its audience labels (see [`policy::object_audience`]).
 pub fn prepare(raw: &RawObject, options: &IngestOptions) -> Result<Prepared, Rejection> {
-    let owner = options.owner.as_str();
     let reject =
         |id: Option<String>, reasons: Vec<String>| Rejection { index: raw.index, id, at: raw.at, reasons };
     let value = raw.parse().map_err(|e| reject(None, vec![e.to_string()]))?;
@@ -182,18 +190,35 @@ pub fn prepare(raw: &RawObject, options: &IngestOptions) -> Result<Prepared, Rej
         .map(str::to_owned);
     let meta = ObjectMeta::extract(&value)
         .ok_or_else(|| reject(id.clone(), vec!["$: object has no string `type` and `id`".to_owned()]))?;
-    if let Some(named) = meta.created_by_ref.as_deref().filter(|r| options.registered_others.contains(*r)) {
+    let owner = match meta.created_by_ref.as_deref() {
+        Some(named) if options.acts_for.contains(named) => named.to_owned(),
+        Some(named) if options.registered_others.contains(named) => {
+            return Err(reject(
+                id,
+                vec![format!(
+                    "foreign-owner: $.created_by_ref names {named}, a registered organisation the submitter may not act for (forged-created-by-ref)"
+                )],
+            ));
+        }
+        _ => options.owner.clone(),
+    };
+    if let Some(hosts) = &options.red_hosts
+        && meta.tlp == Some(selat_stix::tlp::Tlp::Red)
+        && !hosts.contains(&owner)
+        && !meta.recipient_refs.iter().any(|r| hosts.contains(r))
+    {
         return Err(reject(
             id,
-            vec![format!(
-                "forged-created-by-ref: $.created_by_ref names {named}, a registered organisation other than the one submitting"
-            )],
+            vec![
+                "red-not-hosted: TLP:RED names no recipient this node serves, so it is not stored here"
+                    .to_owned(),
+            ],
         ));
     }
     let json = String::from_utf8(canonical::compact(&raw.bytes))
         .map_err(|_| reject(id.clone(), vec!["$: object is not valid UTF-8".to_owned()]))?;
     let audience = policy::object_audience(&Sharing {
-        owner,
+        owner: &owner,
         owner_member_state: options.owner_member_state.as_deref(),
         tlp: meta.tlp,
         scope: meta.scope,
@@ -216,7 +241,7 @@ pub fn prepare(raw: &RawObject, options: &IngestOptions) -> Result<Prepared, Rej
         scope: meta.scope.as_str().to_owned(),
         confidence: meta.confidence,
         is_sco: meta.is_sco,
-        owner: owner.to_owned(),
+        owner,
         json,
         audience,
         observables: observables.values,

@@ -11,6 +11,7 @@
 //! - [`correlation`]: who else reported or sighted an object or a value, through the access rule
 //!   at query time; [`benign`] flags known-benign values (built-in ranges, MISP warninglists).
 //! - [`sighting`]: matches turned into STIX `sighting` objects.
+//! - [`federation`]: peers over TAXII 2.1: the link rules, one sync round, the background loop.
 //!
 //! Nothing here knows HTTP or prints; callers observe progress through callbacks.
 
@@ -22,6 +23,7 @@ pub mod benign;
 pub mod coordination;
 pub mod correlation;
 pub mod demo;
+pub mod federation;
 pub mod ingest;
 pub mod matching;
 pub mod node;

@@ -60,6 +60,8 @@ pub struct Node {
     coordination_settings: std::sync::RwLock<CoordinationSettings>,
     /// Where notices go (e-mail, webhooks); no SMTP relay until the server configures one.
     outbox: std::sync::RwLock<Option<crate::notify::Outbox>>,
+    /// Federation settings in force and the signal that wakes the pushers.
+    federation: crate::federation::NodeFederation,
 }
 
 /// The node's settings for coordination work, set by the server from its configuration.
@@ -105,6 +107,7 @@ impl Node {
             coordination_lock: tokio::sync::Mutex::new(()),
             coordination_settings: Default::default(),
             outbox: Default::default(),
+            federation: Default::default(),
         })
     }
 
@@ -140,6 +143,12 @@ impl Node {
     /// The audit log: record entries, flush, query, verify.
     pub fn audit(&self) -> &Auditor {
         &self.audit
+    }
+
+    /// Federation: the configuration in force (set by `serve` and `sync`) and the stored-objects
+    /// signal.
+    pub fn federation(&self) -> &crate::federation::NodeFederation {
+        &self.federation
     }
 
     /// The MISP warninglists correlation flags values with (empty until set).

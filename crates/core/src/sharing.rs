@@ -146,6 +146,19 @@ impl Node {
                 OrgKind::Secretariat | OrgKind::Partner => None,
             };
             options.owner_outside_member_states = org.member_state().is_none();
+            // A member state acts for its sector leads (DESIGN.md federation): what it submits
+            // naming one of them as creator is that sector lead's.
+            if org.kind == OrgKind::MemberState {
+                let leads = orgs.iter().filter(|o| {
+                    o.kind == OrgKind::SectorLead && o.parent.as_deref() == Some(org.short_name.as_str())
+                });
+                options.acts_for = Arc::new(leads.map(|o| o.identity.clone()).collect());
+            }
+        }
+        if let Some(config) = self.federation().config() {
+            let hosts = config.node_hosts();
+            let served = orgs.iter().filter(|o| hosts.matches(&o.short_name)).map(|o| o.identity.clone());
+            options.red_hosts = Some(Arc::new(served.collect()));
         }
         let others: HashSet<String> =
             orgs.into_iter().map(|o| o.identity).filter(|identity| identity != owner).collect();

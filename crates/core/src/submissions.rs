@@ -279,6 +279,9 @@ async fn complete(
     node.audit().record(add_entry(&submission, &report)).await;
     let stored = report.outcomes.iter().filter(|o| o.result == OutcomeKind::Stored);
     node.notify_sightings(stored.filter_map(|o| o.id.as_deref())).await;
+    if report.stored > 0 {
+        node.federation().notify_stored();
+    }
     Ok(())
 }
 

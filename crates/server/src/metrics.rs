@@ -38,9 +38,12 @@ struct Histogram {
 ///
 /// No gauge counts stored objects: an object a scraper's organisation may not see is not counted
 /// anywhere, `/metrics` included (DESIGN.md).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Default)]
 pub struct Gauges {
     pub queue_depth: usize,
+    /// Each federation peer's totals; peer names come from the configuration file (letters,
+    /// digits, `-`, `_`), a small fixed set like the route labels.
+    pub peers: Vec<selat_store::PeerStateRow>,
 }
 
 impl Metrics {
@@ -83,6 +86,7 @@ impl Metrics {
             "TAXII Add Objects requests waiting for the worker.",
             gauges.queue_depth as u64,
         );
+        render_peers(&mut out, &gauges.peers);
         out
     }
 }
@@ -95,6 +99,59 @@ fn render_histogram(out: &mut String, route: &str, histogram: &Histogram) {
     let _ = writeln!(out, "{name}_bucket{{route=\"{route}\",le=\"+Inf\"}} {}", histogram.count);
     let _ = writeln!(out, "{name}_sum{{route=\"{route}\"}} {}", histogram.sum_s);
     let _ = writeln!(out, "{name}_count{{route=\"{route}\"}} {}", histogram.count);
+}
+
+/// Per-peer federation figures. Totals count object versions over every round, so they say how
+/// much crossed a link, never which objects.
+fn render_peers(out: &mut String, peers: &[selat_store::PeerStateRow]) {
+    if peers.is_empty() {
+        return;
+    }
+    type Figure = fn(&selat_store::PeerStateRow) -> Option<f64>;
+    let figures: [(&str, &str, &str, Figure); 8] = [
+        ("selat_peer_rounds_total", "counter", "Federation rounds with the peer.", |p| Some(p.rounds as f64)),
+        ("selat_peer_objects_sent_total", "counter", "Object versions the peer confirmed.", |p| {
+            Some(p.sent_total as f64)
+        }),
+        (
+            "selat_peer_objects_received_total",
+            "counter",
+            "Object versions received from the peer and stored.",
+            |p| Some(p.received_total as f64),
+        ),
+        (
+            "selat_peer_objects_refused_total",
+            "counter",
+            "Object versions refused on the link (either side).",
+            |p| Some(p.refused_total as f64),
+        ),
+        (
+            "selat_peer_objects_skipped_total",
+            "counter",
+            "Object versions the rules keep off the link.",
+            |p| Some(p.skipped_total as f64),
+        ),
+        (
+            "selat_peer_last_success_timestamp_seconds",
+            "gauge",
+            "When a round with the peer last succeeded.",
+            |p| p.last_success_us.map(|us| us as f64 / 1e6),
+        ),
+        ("selat_peer_lag_seconds", "gauge", "How far behind the last round left the link.", |p| {
+            p.lag_us.map(|us| us as f64 / 1e6)
+        }),
+        ("selat_peer_up", "gauge", "1 when the last round with the peer succeeded.", |p| {
+            Some(if p.last_success_us == Some(p.last_attempt_us) { 1.0 } else { 0.0 })
+        }),
+    ];
+    for (name, kind, help, figure) in figures {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        for peer in peers {
+            if let Some(value) = figure(peer) {
+                let _ = writeln!(out, "{name}{{peer=\"{}\"}} {value}", peer.peer);
+            }
+        }
+    }
 }
 
 fn gauge(out: &mut String, name: &str, help: &str, value: u64) {
@@ -125,7 +182,20 @@ mod tests {
         let metrics = Metrics::default();
         metrics.record("/healthz", "GET", 200, Duration::from_millis(3));
         metrics.record("/healthz", "GET", 200, Duration::from_secs(20));
-        let text = metrics.render(Gauges { queue_depth: 1 });
+        let peer = selat_store::PeerStateRow {
+            peer: "hub".into(),
+            rounds: 3,
+            last_attempt_us: 2_000_000,
+            last_success_us: Some(2_000_000),
+            last_error: None,
+            last_error_us: None,
+            sent_total: 7,
+            received_total: 5,
+            refused_total: 1,
+            skipped_total: 0,
+            lag_us: Some(1_500_000),
+        };
+        let text = metrics.render(Gauges { queue_depth: 1, peers: vec![peer] });
         for line in [
             "selat_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 2",
             "selat_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.005\"} 1",
@@ -133,6 +203,10 @@ mod tests {
             "selat_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 2",
             "selat_http_request_duration_seconds_count{route=\"/healthz\"} 2",
             "selat_submission_queue_depth 1",
+            "selat_peer_objects_sent_total{peer=\"hub\"} 7",
+            "selat_peer_lag_seconds{peer=\"hub\"} 1.5",
+            "selat_peer_last_success_timestamp_seconds{peer=\"hub\"} 2",
+            "selat_peer_up{peer=\"hub\"} 1",
         ] {
             assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
         }

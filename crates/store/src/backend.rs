@@ -9,6 +9,7 @@ use std::path::Path;
 use crate::audit::{AuditBatchRow, AuditLog, AuditQuery, AuditRow, NewAuditEntry, Seal};
 use crate::directory::{Directory, OrganisationRow, SharingGroupRow, StatusRow, TokenRow, UserRow};
 use crate::error::Result;
+use crate::federation::{Direction, OriginRow, PeerCursorRow, PeerRefusalRow, PeerRoundRow, PeerStateRow};
 use crate::migration::AppliedMigration;
 use crate::model::{
     Audience, Collection, Counts, ManifestEntry, NewCollection, NewVersion, ObjectEntry, ObservableHit,
@@ -261,5 +262,51 @@ impl AuditLog for Backend {
 
     async fn audit_extent(&self) -> Result<(i64, i64)> {
         delegate!(self, audit_extent())
+    }
+}
+
+impl crate::federation::Federation for Backend {
+    async fn peer_cursor(
+        &self,
+        peer: &str,
+        collection_id: &str,
+        direction: Direction,
+    ) -> Result<Option<i64>> {
+        delegate!(self, peer_cursor(peer, collection_id, direction))
+    }
+
+    async fn set_peer_cursor(
+        &self,
+        peer: &str,
+        collection_id: &str,
+        direction: Direction,
+        cursor_us: i64,
+        now_us: i64,
+    ) -> Result<()> {
+        delegate!(self, set_peer_cursor(peer, collection_id, direction, cursor_us, now_us))
+    }
+
+    async fn peer_cursors(&self) -> Result<Vec<PeerCursorRow>> {
+        delegate!(self, peer_cursors())
+    }
+
+    async fn record_peer_round(&self, round: &PeerRoundRow) -> Result<()> {
+        delegate!(self, record_peer_round(round))
+    }
+
+    async fn peer_states(&self) -> Result<Vec<PeerStateRow>> {
+        delegate!(self, peer_states())
+    }
+
+    async fn peer_refusals(&self, peer: &str, limit: usize) -> Result<Vec<PeerRefusalRow>> {
+        delegate!(self, peer_refusals(peer, limit))
+    }
+
+    async fn record_origins(&self, rows: &[OriginRow]) -> Result<()> {
+        delegate!(self, record_origins(rows))
+    }
+
+    async fn origins(&self, id: &str) -> Result<Vec<OriginRow>> {
+        delegate!(self, origins(id))
     }
 }

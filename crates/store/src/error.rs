@@ -49,6 +49,19 @@ pub enum Error {
         max: usize,
     },
 
+    /// A federation call carries more rows than its limit
+    /// ([`MAX_REFUSALS_PER_ROUND`](crate::federation::MAX_REFUSALS_PER_ROUND),
+    /// [`MAX_ORIGINS_PER_CALL`](crate::federation::MAX_ORIGINS_PER_CALL)); record fewer.
+    #[error("{what}: {len} rows in one call, over the limit of {max}")]
+    TooManyRows {
+        /// What the rows are (`peer refusals`, `object origins`).
+        what: &'static str,
+        /// Rows given.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+
     /// An audit batch must hold 1..=[`MAX_AUDIT_BATCH_LEN`](crate::audit::MAX_AUDIT_BATCH_LEN)
     /// entries; split it or skip the append.
     #[error("audit batch of {len} entries is outside 1..={max}")]

@@ -37,6 +37,7 @@ mod backend;
 pub mod conformance;
 pub mod directory;
 mod error;
+pub mod federation;
 mod migration;
 mod model;
 mod plan;
@@ -49,6 +50,9 @@ pub use audit::{AuditBatchRow, AuditLog, AuditQuery, AuditRow, NewAuditEntry};
 pub use backend::{Backend, is_postgres_url};
 pub use directory::{Directory, OrganisationRow, SharingGroupRow, StatusRow, TokenRow, UserRow};
 pub use error::{Error, Result};
+pub use federation::{
+    Direction, Federation, OriginRow, PeerCursorRow, PeerRefusalRow, PeerRoundRow, PeerStateRow,
+};
 pub use migration::AppliedMigration;
 pub use model::{
     Audience, Collection, Counts, Dated, ManifestEntry, NewCollection, NewVersion, ObjectEntry, Observable,

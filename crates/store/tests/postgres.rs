@@ -96,6 +96,9 @@ conformance_tests!(
     audit_append_and_chain,
     audit_concurrent_appends_do_not_fork,
     audit_query_filters,
+    federation_cursors,
+    federation_rounds_and_refusals,
+    federation_origins,
 );
 
 /// [`Backend`] passes calls through: a few behaviours of each trait on `Backend::Postgres`.

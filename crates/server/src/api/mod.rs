@@ -11,6 +11,7 @@ pub(crate) mod groups;
 pub(crate) mod matching;
 mod openapi;
 mod openapi_coordination;
+pub(crate) mod peers;
 pub(crate) mod region;
 
 use axum::Json;

@@ -333,7 +333,61 @@ pub(crate) fn document() -> Value {
     });
     add_region(&mut document);
     super::openapi_coordination::add_coordination(&mut document);
+    add_peers(&mut document);
     document
+}
+
+/// Federation peers and their totals (`api::peers`).
+fn add_peers(document: &mut Value) {
+    document["paths"]["/peers"] = json!({"get": {
+        "operationId": "listPeers",
+        "summary": "Federation peers with their totals (hub-admins)",
+        "description": "Each configured peer (and each peer known only from earlier rounds): its API root, \
+            collections, the organisations this node serves on the link, and what the rounds did: last \
+            attempt and success, the last error, the lag, object versions sent, received, refused and \
+            skipped, and the latest refusals with their reasons. Never the token.",
+        "responses": {
+            "200": {"description": "The peers.", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["items", "next"], "properties": {
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Peer"}},
+                    "next": {"type": "null", "description": "Always null: a node has at most 64 peers."}
+                }
+            }}}},
+            "401": error_response("No or invalid credentials."),
+            "403": error_response("Only hub-admins read the peers."),
+            "500": error_response("Internal error (logged with the id in `detail`).")
+        }
+    }});
+    let time = json!({"type": ["string", "null"], "format": "date-time"});
+    document["components"]["schemas"]["Peer"] = json!({
+        "type": "object",
+        "required": ["name", "url", "configured", "pull", "push", "hosts", "rounds", "last_attempt",
+            "last_success", "last_error", "last_error_at", "lag_ms", "sent", "received", "refused",
+            "skipped", "refusals"],
+        "properties": {
+            "name": {"type": "string"},
+            "url": {"type": ["string", "null"]},
+            "configured": {"type": "boolean"},
+            "pull": {"type": "array", "items": {"type": "string"}},
+            "push": {"type": "array", "items": {"type": "string"}},
+            "hosts": {"type": "array", "items": {"type": "string"}},
+            "rounds": {"type": "integer"},
+            "last_attempt": time, "last_success": time,
+            "last_error": {"type": ["string", "null"]}, "last_error_at": time,
+            "lag_ms": {"type": ["integer", "null"]},
+            "sent": {"type": "integer"}, "received": {"type": "integer"},
+            "refused": {"type": "integer"}, "skipped": {"type": "integer"},
+            "refusals": {"type": "array", "items": {
+                "type": "object", "required": ["at", "direction", "object_id", "version", "reason"],
+                "properties": {
+                    "at": {"type": "string", "format": "date-time"},
+                    "direction": {"type": "string", "enum": ["pull", "push"]},
+                    "object_id": {"type": "string"}, "version": {"type": "string"},
+                    "reason": {"type": "string"}
+                }
+            }}
+        }
+    });
 }
 
 /// The region as data: member states and organisations (`api::region`).

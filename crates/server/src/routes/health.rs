@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use selat_store::Store;
+use selat_store::{Federation, Store};
 
 use crate::auth::Caller;
 use crate::metrics::Gauges;
@@ -30,7 +30,12 @@ pub async fn metrics(State(state): State<AppState>, caller: Caller, request: Req
         return (StatusCode::FORBIDDEN, "metrics are served to loopback clients and hub-admins\n")
             .into_response();
     }
-    let gauges = Gauges { queue_depth: state.queue().depth() };
+    // A store that cannot say shows no peer figures rather than failing the scrape.
+    let peers = state.node().store.peer_states().await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "metrics: reading the peers' totals failed");
+        Vec::new()
+    });
+    let gauges = Gauges { queue_depth: state.queue().depth(), peers };
     let text = state.metrics().render(gauges);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
 }

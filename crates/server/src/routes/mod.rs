@@ -66,6 +66,7 @@ const API_CONTACT_CHECK_ACK: &str = "/api/v1/contact-checks/ack/{token}";
 const API_NOTIFICATIONS: &str = "/api/v1/notification-preferences";
 const API_ADVISORIES: &str = "/api/v1/advisories";
 const FEED_ADVISORIES: &str = "/feeds/advisories.atom";
+const API_PEERS: &str = "/api/v1/peers";
 
 /// Every route template: the only values the metrics' `route` label takes (besides `unmatched`).
 pub(crate) const ROUTES: &[&str] = &[
@@ -113,6 +114,7 @@ pub(crate) const ROUTES: &[&str] = &[
     API_NOTIFICATIONS,
     API_ADVISORIES,
     FEED_ADVISORIES,
+    API_PEERS,
 ];
 
 /// The whole HTTP application over `state`.
@@ -142,6 +144,7 @@ pub fn app(state: AppState) -> Router {
         .route(API_GROUP_MEMBERS, axum::routing::put(crate::api::groups::set_members))
         .route(API_CORRELATIONS, get(crate::api::correlations::by_value))
         .route(API_OBJECT_CORRELATIONS, get(crate::api::correlations::by_object))
+        .route(API_PEERS, get(crate::api::peers::list))
         .merge(coordination_routes())
         .layer(from_fn(crate::api::guard));
     Router::new()

@@ -8,6 +8,7 @@
 mod audit;
 mod collections;
 mod directory;
+mod federation;
 mod ingest;
 mod observables;
 mod paging;
@@ -23,6 +24,7 @@ pub use directory::{
     directory_login_bookkeeping, directory_organisations_and_users, directory_settings,
     directory_sharing_groups, directory_statuses, directory_tokens,
 };
+pub use federation::{federation_cursors, federation_origins, federation_rounds_and_refusals};
 pub use ingest::{
     concurrent_writers_across_collections, concurrent_writers_date_added_strictly_increasing,
     concurrent_writers_two_readers_see_every_entry_once, durable_across_reopen, idempotent_reinsert,

@@ -29,6 +29,7 @@
 mod audit;
 mod collections;
 mod directory;
+mod federation;
 mod ingest;
 mod observables;
 mod page;

@@ -8,6 +8,7 @@
 mod audit;
 mod collections;
 mod directory;
+mod federation;
 mod ingest;
 mod observables;
 mod page;
