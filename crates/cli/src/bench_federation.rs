@@ -90,6 +90,7 @@ pub async fn run(args: &FederationArgs) -> anyhow::Result<()> {
             token: token.text,
             username: None,
             timeout_s: DEFAULT_PEER_TIMEOUT_S,
+            ca_file: None,
             hosts: HostPatterns::new(["SG"]),
             peer_hosts: HostPatterns::default(),
             org: None,

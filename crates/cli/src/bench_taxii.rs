@@ -93,7 +93,7 @@ struct Figures {
 }
 
 pub async fn run(args: &TaxiiArgs) -> anyhow::Result<()> {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(4).build()?;
+    let client = selat_taxii::client::http_client().pool_max_idle_per_host(4).build()?;
     let medallion_python = args.python.is_file().then(|| args.python.clone());
     if medallion_python.is_none() {
         println!("medallion: skipped, no Python at {} (scripts/test makes the venv)", args.python.display());

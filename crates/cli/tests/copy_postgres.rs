@@ -362,7 +362,7 @@ fn fetch_shared(child: &mut Child, token: &str) {
         line.split_whitespace().find(|w| w.starts_with("http://")).expect("a URL").trim_end_matches('/');
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let client = reqwest::Client::new();
+        let client = selat_taxii::client::http_client().build().unwrap();
         let get = |path: String| {
             client
                 .get(format!("{base}/taxii2/selat/{path}"))

@@ -118,7 +118,7 @@ impl Server {
         std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
         let base = line
             .split_whitespace()
-            .find(|w| w.starts_with("http://"))
+            .find(|w| w.starts_with("http://") || w.starts_with("https://"))
             .unwrap_or_else(|| panic!("no URL in {line:?}"))
             .trim_end_matches('/')
             .to_owned();
@@ -205,7 +205,7 @@ fn indicator(creator: &str, tlp: &str, scope: &str, recipients: &[&str]) -> Valu
 
 /// POSTs objects to a node's shared collection and waits for the status to complete.
 async fn post(server: &Server, token: &str, objects: &[Value]) -> Value {
-    let client = reqwest::Client::new();
+    let client = selat_taxii::client::http_client().build().unwrap();
     let url = format!("{}collections/{SHARED}/objects/", server.api_root());
     let response = client
         .post(url)
@@ -416,7 +416,7 @@ async fn hub_and_two_nodes_share_what_the_markings_allow() {
     assert!(out.stderr.contains("no peer \"nope\""), "{out}");
 
     // What each link did, over REST and in /metrics.
-    let client = reqwest::Client::new();
+    let client = selat_taxii::client::http_client().build().unwrap();
     let peers: Value = client
         .get(format!("{}/api/v1/peers", sg.base))
         .bearer_auth(&sg_tokens["ASEAN/hub-admin"])
@@ -582,7 +582,7 @@ async fn selat_pulls_from_and_pushes_to_medallion() {
     let dir = tempfile::tempdir().unwrap();
     let (medallion, api_root) = start_medallion(&python, dir.path());
     let _medallion = Reap(medallion);
-    let client = reqwest::Client::new();
+    let client = selat_taxii::client::http_client().build().unwrap();
     let objects_url = format!("{api_root}collections/{SHARED}/objects/");
 
     // What medallion holds first: an object without a creator (owned here by the peer's org),
@@ -739,7 +739,7 @@ async fn objects_reach_a_hub_that_was_down() {
     objects.push(national.clone());
     post(&sg, &sg_tokens["SG/analyst"], &objects).await;
 
-    let client = reqwest::Client::new();
+    let client = selat_taxii::client::http_client().build().unwrap();
     let hub_peer = || async {
         let peers: Value = client
             .get(format!("{}/api/v1/peers", sg.base))
@@ -881,7 +881,7 @@ async fn a_node_killed_mid_sync_resumes_without_loss_or_duplicates() {
     );
     let mut sg = Server::start(&sg_dir, &sg_config);
     // Kill the SG node as soon as the hub holds some of its objects.
-    let client = reqwest::Client::new();
+    let client = selat_taxii::client::http_client().build().unwrap();
     let probe = format!("{}collections/{SHARED}/objects/?limit=1", hub.api_root());
     let started = Instant::now();
     loop {
@@ -935,7 +935,9 @@ async fn a_failing_collection_does_not_stop_the_others() {
     let (medallion, api_root) = start_medallion(&python, dir.path());
     let _medallion = Reap(medallion);
     let from_my = indicator("MY", "green", "community", &[]);
-    let posted = reqwest::Client::new()
+    let posted = selat_taxii::client::http_client()
+        .build()
+        .unwrap()
         .post(format!("{api_root}collections/{SHARED}/objects/"))
         .basic_auth("fed", Some("fed-password"))
         .header("Accept", TAXII)
@@ -975,4 +977,111 @@ fn bench_federation_replicates_everything() {
     assert!(out.stdout.contains("push node → hub: 2000 object versions confirmed (0 refused"), "{out}");
     assert!(out.stdout.contains("lag over a push link (5 objects"), "{out}");
     assert!(out.stdout.contains("lag over a pull link (5 objects"), "{out}");
+}
+
+/// A test CA and a server certificate it signed for 127.0.0.1, made by the `openssl` command:
+/// `(ca, cert, key)`, or `None` (the test says it skips) when the command is missing. (A
+/// self-signed certificate will not do: rustls refuses a CA certificate used as a server's.)
+fn test_pki(dir: &Path) -> Option<(PathBuf, PathBuf, PathBuf)> {
+    let path = |name: &str| dir.join(name);
+    let ext = path("leaf.ext");
+    std::fs::write(&ext, "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n").unwrap();
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    let run = |args: &[&str]| {
+        std::process::Command::new("openssl").args(args).output().is_ok_and(|o| o.status.success())
+    };
+    let p = |name: &str| path(name).to_str().unwrap().to_owned();
+    let (ca_key, ca, key, csr, cert) =
+        (p("ca.key"), p("ca.pem"), p("leaf.key"), p("leaf.csr"), p("leaf.pem"));
+    let mut made = run(&[
+        &["req", "-x509", "-days", "1", "-subj", "/CN=Selat test CA"][..],
+        &ec,
+        &["-keyout", &ca_key, "-out", &ca],
+    ]
+    .concat());
+    made = made
+        && run(&[&["req", "-subj", "/CN=localhost"][..], &ec, &["-keyout", &key, "-out", &csr]].concat());
+    made = made
+        && run(&[
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            &ca,
+            "-CAkey",
+            &ca_key,
+            "-CAcreateserial",
+            "-days",
+            "1",
+            "-out",
+            &cert,
+            "-extfile",
+            ext.to_str().unwrap(),
+        ]);
+    if !made {
+        println!("skipped: the openssl command is needed to make a test CA and certificate");
+        return None;
+    }
+    Some((path("ca.pem"), path("leaf.pem"), path("leaf.key")))
+}
+
+/// A hub served over HTTPS: a node that trusts the hub's CA (`ca_file`) pushes to it; without
+/// the CA the round fails on the certificate, so the peer is verified, not just encrypted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_pushes_to_a_hub_over_https_trusting_its_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((ca, cert, key)) = test_pki(dir.path()) else { return };
+    let (hub_dir, sg_dir, doubt_dir) =
+        (dir.path().join("hub"), dir.path().join("sg"), dir.path().join("doubt"));
+    let hub_tokens = seed(&hub_dir, &[("SG", Role::Analyst)]).await;
+    let sg_tokens = seed(&sg_dir, &[("SG", Role::Analyst)]).await;
+    seed(&doubt_dir, &[]).await;
+    let tls =
+        format!("tls_cert = \"{}\"\ntls_key = \"{}\"\nhosts = [\"ASEAN\"]\n", cert.display(), key.display());
+    let hub = Server::start(&hub_dir, &tls);
+    assert!(hub.base.starts_with("https://"), "{}", hub.base);
+    let peer = |ca: &str| {
+        peer_toml(
+            "hub",
+            &hub.api_root(),
+            &hub_tokens["SG/analyst"],
+            "[\"SG\", \"SG-*\"]",
+            &format!("push = [\"{SHARED}\"]\n{ca}"),
+        )
+    };
+    let sg = Server::start(
+        &sg_dir,
+        &format!("sync_interval_s = 1\n{}", peer(&format!("ca_file = \"{}\"", ca.display()))),
+    );
+    let shared = indicator("SG", "green", "community", &[]);
+    post(&sg, &sg_tokens["SG/analyst"], std::slice::from_ref(&shared)).await;
+    let id = shared["id"].as_str().unwrap().to_owned();
+    let started = Instant::now();
+    while !hub.ids(None).contains(&id) {
+        if started.elapsed() > PATIENCE {
+            let config = sg_dir.with_extension("toml");
+            let out = support::run(&[
+                "sync",
+                "--data",
+                sg_dir.to_str().unwrap(),
+                "--config",
+                config.to_str().unwrap(),
+            ]);
+            panic!("SG's indicator never reached the hub over https; a round now says: {out}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // The same link without the CA: the certificate is refused and the round says so.
+    let config = doubt_dir.with_extension("toml");
+    std::fs::write(&config, peer(&format!("pull = [\"{SHARED}\"]"))).unwrap();
+    let out =
+        support::run(&["sync", "--data", doubt_dir.to_str().unwrap(), "--config", config.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{out}");
+    assert!(
+        out.stdout.to_lowercase().contains("certificate")
+            || out.stderr.to_lowercase().contains("certificate"),
+        "{out}"
+    );
 }

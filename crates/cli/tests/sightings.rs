@@ -74,7 +74,7 @@ async fn region(dir: &std::path::Path) -> (Region, tokio::sync::oneshot::Sender<
 
 /// POSTs objects over TAXII and waits until every one is stored.
 async fn post(region: &Region, token: &str, objects: &[Value]) {
-    let client = reqwest::Client::new();
+    let client = selat_taxii::client::http_client().build().unwrap();
     let url = format!("{}/taxii2/selat/collections/{}/objects/", region.base, region.shared);
     let reply = client
         .post(url)
@@ -111,7 +111,14 @@ async fn post(region: &Region, token: &str, objects: &[Value]) {
 
 async fn correlation(region: &Region, short: &str) -> Value {
     let url = format!("{}/api/v1/objects/{INDICATOR}/correlations", region.base);
-    let reply = reqwest::Client::new().get(url).bearer_auth(region.token(short)).send().await.unwrap();
+    let reply = selat_taxii::client::http_client()
+        .build()
+        .unwrap()
+        .get(url)
+        .bearer_auth(region.token(short))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(reply.status().as_u16(), 200);
     reply.json().await.unwrap()
 }

@@ -85,7 +85,7 @@ impl Outbox {
         };
         let (tx, rx) = mpsc::channel(MAX_QUEUED_NOTICES);
         let counts = Arc::new(OutboxCounts::default());
-        let http = reqwest::Client::builder()
+        let http = selat_taxii::client::http_client()
             .timeout(DELIVERY_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .build()

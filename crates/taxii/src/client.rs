@@ -95,10 +95,33 @@ pub enum Credentials<'a> {
     Basic { username: &'a str, password: &'a str },
 }
 
+/// A reqwest client builder whose TLS is rustls with the *ring* provider (installed as the
+/// process default on first use) verifying servers against the platform's roots. Every HTTP
+/// client Selat makes starts here.
+pub fn http_client() -> reqwest::ClientBuilder {
+    static PROVIDER: std::sync::Once = std::sync::Once::new();
+    PROVIDER.call_once(|| {
+        // Another part of the process may have installed one first; either serves.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+    reqwest::Client::builder()
+}
+
 impl Client {
     /// A client of `api_root` (a slash is added if missing) sending `credentials` with every
     /// request; every call gives up after `timeout`.
     pub fn new(api_root: &str, credentials: Credentials<'_>, timeout: Duration) -> Result<Self, ClientError> {
+        Self::with_ca(api_root, credentials, timeout, None)
+    }
+
+    /// [`Client::new`], trusting also the CA certificates in `ca_pem` (PEM), for a peer whose
+    /// certificate a private CA signed.
+    pub fn with_ca(
+        api_root: &str,
+        credentials: Credentials<'_>,
+        timeout: Duration,
+        ca_pem: Option<&[u8]>,
+    ) -> Result<Self, ClientError> {
         use base64::Engine as _;
         let value = match credentials {
             Credentials::Bearer(token) => format!("Bearer {token}"),
@@ -111,18 +134,17 @@ impl Client {
             ClientError::Config("the credentials hold characters an HTTP header cannot carry".into())
         })?;
         authorization.set_sensitive(true);
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .build()
-            .map_err(|e| ClientError::Config(format!("building the HTTP client: {e}")))?;
-        if api_root.starts_with("https://") {
-            return Err(ClientError::Config(
-                "https:// peers need TLS, which this build of the federation client does not have yet \
-                 (reqwest without rustls); only http:// on loopback works"
-                    .into(),
-            ));
+        let mut builder = http_client().timeout(timeout).connect_timeout(timeout);
+        if let Some(pem) = ca_pem {
+            let roots = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| ClientError::Config(format!("the CA certificates: {e}")))?;
+            if roots.is_empty() {
+                return Err(ClientError::Config("the CA file holds no PEM certificate".into()));
+            }
+            builder = builder.tls_certs_merge(roots);
         }
+        let http =
+            builder.build().map_err(|e| ClientError::Config(format!("building the HTTP client: {e}")))?;
         let mut api_root = api_root.to_owned();
         if !api_root.ends_with('/') {
             api_root.push('/');
@@ -253,17 +275,14 @@ mod tests {
         );
     }
 
-    /// Until reqwest is built with rustls, an https peer is a clear configuration error rather
-    /// than an obscure failure on every round.
+    /// An https peer gets a TLS client; a CA file that holds no certificate is a clear error.
     #[test]
-    fn https_says_tls_is_missing() {
-        let error = Client::new(
-            "https://hub.example/taxii2/selat/",
-            Credentials::Bearer("t"),
-            Duration::from_secs(1),
-        )
-        .unwrap_err();
-        assert!(error.to_string().contains("https:// peers need TLS"), "{error}");
+    fn https_peers_get_tls_and_bad_ca_files_are_named() {
+        let root = "https://hub.example/taxii2/selat/";
+        assert!(Client::new(root, Credentials::Bearer("t"), Duration::from_secs(1)).is_ok());
+        let bad = Client::with_ca(root, Credentials::Bearer("t"), Duration::from_secs(1), Some(b"not pem"))
+            .unwrap_err();
+        assert!(bad.to_string().contains("CA"), "{bad}");
     }
 
     #[test]

@@ -126,6 +126,10 @@ pub struct PeerConfig {
     /// Seconds each request to the peer may take (default [`DEFAULT_PEER_TIMEOUT_S`]).
     #[serde(default = "default_timeout_s")]
     pub timeout_s: u64,
+    /// PEM file of CA certificates trusted for this peer besides the platform's roots (a peer
+    /// whose certificate a private CA signed).
+    #[serde(default)]
+    pub ca_file: Option<std::path::PathBuf>,
     /// The organisations this node serves for which the token acts on the peer: only objects
     /// they own are pushed to it.
     pub hosts: HostPatterns,
@@ -158,6 +162,7 @@ impl fmt::Debug for PeerConfig {
             .field("token", &"<redacted>")
             .field("username", &self.username)
             .field("timeout_s", &self.timeout_s)
+            .field("ca_file", &self.ca_file)
             .field("hosts", &self.hosts)
             .field("peer_hosts", &self.peer_hosts)
             .field("org", &self.org)
@@ -327,6 +332,7 @@ mod tests {
             token: "selat_x".into(),
             username: None,
             timeout_s: DEFAULT_PEER_TIMEOUT_S,
+            ca_file: None,
             hosts: HostPatterns::new(["SG", "SG-*"]),
             peer_hosts: HostPatterns::default(),
             org: None,

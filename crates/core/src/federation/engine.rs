@@ -222,7 +222,14 @@ impl<'a> Link<'a> {
             None => Credentials::Bearer(&peer.token),
         };
         let timeout = Duration::from_secs(peer.timeout_s);
-        let client = Client::new(&peer.url, credentials, timeout).map_err(|e| e.to_string())?;
+        let ca = match &peer.ca_file {
+            Some(path) => {
+                Some(std::fs::read(path).map_err(|e| format!("reading ca_file {}: {e}", path.display()))?)
+            }
+            None => None,
+        };
+        let client =
+            Client::with_ca(&peer.url, credentials, timeout, ca.as_deref()).map_err(|e| e.to_string())?;
         let peer_org =
             match &peer.org {
                 Some(short) => Some(registered.by_short_name(short).ok_or_else(|| {

@@ -135,7 +135,13 @@ impl Fixture {
         let task = tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
         }));
-        Server { base, node, client: reqwest::Client::new(), stop: Some(stop), task: Some(task) }
+        Server {
+            base,
+            node,
+            client: selat_taxii::client::http_client().build().unwrap(),
+            stop: Some(stop),
+            task: Some(task),
+        }
     }
 }
 
