@@ -215,8 +215,23 @@ pub const MISP: SelatExtension = SelatExtension {
     schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"selat-misp","type":"object","properties":{"extension_type":{"const":"property-extension"},"event_uuid":{"type":"string"},"uuid":{"type":"string"},"object_uuid":{"type":"string"},"referenced_uuid":{"type":"string"},"relationship_type":{"type":"string"},"attribute_type":{"type":"string"},"category":{"type":"string"},"value":{"type":"string"},"to_ids":{"type":"boolean"},"comment":{"type":"string"},"distribution":{"type":"integer","minimum":0,"maximum":5},"sharing_group_uuid":{"type":"string"},"sharing_group_name":{"type":"string"},"orgc":{"type":"object","properties":{"uuid":{"type":"string"},"name":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}},"tlp_tag":{"type":"string"},"galaxy_tag":{"type":"string"},"sighted_by":{"type":"object","properties":{"uuid":{"type":"string"},"name":{"type":"string"}}},"source":{"type":"string"},"event":{"type":"object"},"object":{"type":"object"}},"required":["extension_type"]}"#,
 };
 
+/// A member state's implementation status of a UN GGE 2015 norm (or a checklist item of it) for a
+/// reporting period, owned by that state.
+pub const NORM_ASSESSMENT: SelatExtension = SelatExtension {
+    id: "extension-definition--df1fd6a9-bd7c-4876-98cb-02ecdd7350d9",
+    name: "selat-norm-assessment",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-norm-assessment"),
+    description: "A member state's implementation status of one of the eleven UN GGE 2015 norms (A/70/174 para 13, by letter a-k) or of a checklist item of it, for a reporting period, with its evidence. Only the state itself records it.",
+    schema: schema!(
+        "x-selat-norm-assessment",
+        r#"{"type":{"const":"x-selat-norm-assessment"},"member_state":{"type":"string","pattern":"^[A-Z]{2}$"},"norm":{"type":"string","pattern":"^[a-k]$"},"item":{"type":"string","pattern":"^[a-k]\\.[0-9]+$"},"status":{"enum":["not-started","in-progress","implemented","not-applicable"]},"period":{"type":"string","pattern":"^[0-9]{4}(-(H[12]|Q[1-4]))?$"},"evidence":{"type":"string"}}"#,
+        r#"["member_state","norm","status","period"]"#
+    ),
+};
+
 /// Every extension definition Selat ships.
-pub const SELAT_EXTENSIONS: [SelatExtension; 12] = [
+pub const SELAT_EXTENSIONS: [SelatExtension; 13] = [
     DISTRIBUTION,
     SHARING_GROUP,
     POINT_OF_CONTACT,
@@ -229,6 +244,7 @@ pub const SELAT_EXTENSIONS: [SelatExtension; 12] = [
     ASSISTANCE_ANSWER,
     NOTIFICATION_PREFERENCES,
     MISP,
+    NORM_ASSESSMENT,
 ];
 
 /// The extension definition with this id, if Selat ships it.

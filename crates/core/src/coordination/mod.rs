@@ -13,6 +13,7 @@
 pub mod advisories;
 pub mod contacts;
 pub mod incidents;
+pub mod norms;
 pub mod notices;
 mod share;
 

@@ -11,6 +11,8 @@ pub(crate) mod groups;
 pub(crate) mod matching;
 mod openapi;
 mod openapi_coordination;
+mod openapi_policy;
+pub(crate) mod policy;
 pub(crate) mod region;
 
 use axum::Json;

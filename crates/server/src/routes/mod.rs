@@ -66,6 +66,10 @@ const API_CONTACT_CHECK_ACK: &str = "/api/v1/contact-checks/ack/{token}";
 const API_NOTIFICATIONS: &str = "/api/v1/notification-preferences";
 const API_ADVISORIES: &str = "/api/v1/advisories";
 const FEED_ADVISORIES: &str = "/feeds/advisories.atom";
+const API_NORMS: &str = "/api/v1/norms";
+const API_NORM_ASSESSMENTS: &str = "/api/v1/norms/assessments";
+const API_NORM_MATRIX: &str = "/api/v1/norms/matrix";
+const API_NORM_PROGRESS: &str = "/api/v1/norms/progress";
 
 /// Every route template: the only values the metrics' `route` label takes (besides `unmatched`).
 pub(crate) const ROUTES: &[&str] = &[
@@ -113,6 +117,10 @@ pub(crate) const ROUTES: &[&str] = &[
     API_NOTIFICATIONS,
     API_ADVISORIES,
     FEED_ADVISORIES,
+    API_NORMS,
+    API_NORM_ASSESSMENTS,
+    API_NORM_MATRIX,
+    API_NORM_PROGRESS,
 ];
 
 /// The whole HTTP application over `state`.
@@ -147,6 +155,7 @@ pub fn app(state: AppState) -> Router {
         .route(API_OBJECT_CORRELATIONS, get(crate::api::correlations::by_object))
         .route(API_MATCH, axum::routing::post(crate::api::matching::post))
         .merge(coordination_routes())
+        .merge(policy_routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::disable())
         .layer(from_fn_with_state(state.clone(), observe))
@@ -179,6 +188,16 @@ fn coordination_routes() -> Router<AppState> {
         .route(API_NOTIFICATIONS, get(c::preferences).put(c::set_preferences))
         .route(API_ADVISORIES, get(c::advisories).post(c::publish_advisory))
         .route(FEED_ADVISORIES, get(c::atom))
+}
+
+/// Norms, capacity building, meetings and decisions, the regional report (`api::policy`).
+fn policy_routes() -> Router<AppState> {
+    use crate::api::policy as p;
+    Router::new()
+        .route(API_NORMS, get(p::norms))
+        .route(API_NORM_ASSESSMENTS, get(p::assessments).post(p::record_assessment))
+        .route(API_NORM_MATRIX, get(p::norm_matrix))
+        .route(API_NORM_PROGRESS, get(p::norm_progress))
 }
 
 async fn not_found() -> ApiError {

@@ -1,0 +1,81 @@
+//! Regional coordination at policy level over REST: the UN GGE 2015 norms (`/api/v1/norms`), each
+//! member state's assessments of them, the state × norm matrix and the progress between two
+//! periods. The rules and the analysis live in `selat_core::coordination`; this module only speaks
+//! HTTP.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::response::IntoResponse;
+use selat_core::coordination::norms::{AssessmentFilter, NewAssessment};
+use serde::Deserialize;
+
+use super::JsonError;
+use super::coordination::{Answer, body, coordination_error, created, list, principal};
+use crate::auth::Caller;
+use crate::errors::ApiError;
+use crate::state::AppState;
+
+fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, JsonError> {
+    query.map(|Query(q)| q).map_err(|e| JsonError::bad_request(e.body_text()))
+}
+
+pub(crate) async fn norms(caller: Result<Caller, ApiError>) -> Answer {
+    principal(caller)?;
+    Ok(list(selat_core::coordination::norms::norms_json()))
+}
+
+pub(crate) async fn assessments(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    filter: Result<Query<AssessmentFilter>, QueryRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let filter = query(filter)?;
+    Ok(list(state.node().norm_assessments(&by, &filter).await.map_err(coordination_error)?))
+}
+
+pub(crate) async fn record_assessment(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    new: Result<Json<NewAssessment>, JsonRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let new = body(new)?;
+    Ok(created(state.node().record_norm_assessment(&by, &new).await.map_err(coordination_error)?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AsOf {
+    period: Option<String>,
+}
+
+pub(crate) async fn norm_matrix(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    as_of: Result<Query<AsOf>, QueryRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let as_of = query(as_of)?;
+    let matrix = state.node().norm_matrix(&by, as_of.period.as_deref()).await.map_err(coordination_error)?;
+    Ok(Json(matrix).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Between {
+    from: String,
+    to: String,
+}
+
+pub(crate) async fn norm_progress(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    between: Result<Query<Between>, QueryRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let b = query(between)?;
+    let progress = state.node().norm_progress(&by, &b.from, &b.to).await.map_err(coordination_error)?;
+    Ok(Json(progress).into_response())
+}
