@@ -230,8 +230,36 @@ pub const NORM_ASSESSMENT: SelatExtension = SelatExtension {
     ),
 };
 
+/// A capacity-building programme, owned by the organisation that records it (a provider).
+pub const CAPACITY_PROGRAMME: SelatExtension = SelatExtension {
+    id: "extension-definition--7cf76a01-9ab5-43a4-840f-4233670feb83",
+    name: "selat-capacity-programme",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-capacity-programme"),
+    description: "A capacity-building programme: title, GFCE themes, providers and funders, beneficiary member states, format, dates (an absent end is open-ended), seats, status and a source link.",
+    schema: schema!(
+        "x-selat-capacity-programme",
+        r#"{"type":{"const":"x-selat-capacity-programme"},"title":{"type":"string","minLength":1},"themes":{"type":"array","minItems":1,"items":{"enum":["policy-and-strategy","incident-management-and-cip","cybercrime","culture-and-skills","standards"]}},"providers":{"type":"array","items":{"type":"string"}},"funders":{"type":"array","items":{"type":"string"}},"beneficiary_states":{"type":"array","minItems":1,"items":{"type":"string","pattern":"^[A-Z]{2}$"}},"format":{"enum":["in-person","online","hybrid"]},"start":{"type":"string"},"end":{"type":"string"},"seats":{"type":"integer","minimum":0},"status":{"enum":["planned","ongoing","completed","cancelled"]},"source":{"type":"string"}}"#,
+        r#"["title","themes","beneficiary_states","start","status"]"#
+    ),
+};
+
+/// A member state's capacity-building need, owned by that state.
+pub const CAPACITY_NEED: SelatExtension = SelatExtension {
+    id: "extension-definition--3f82cafc-fa00-46a3-80e0-90da62790292",
+    name: "selat-capacity-need",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-capacity-need"),
+    description: "A member state's capacity-building need: the GFCE theme, its priority and a description.",
+    schema: schema!(
+        "x-selat-capacity-need",
+        r#"{"type":{"const":"x-selat-capacity-need"},"member_state":{"type":"string","pattern":"^[A-Z]{2}$"},"theme":{"enum":["policy-and-strategy","incident-management-and-cip","cybercrime","culture-and-skills","standards"]},"priority":{"enum":["high","medium","low"]},"description":{"type":"string"}}"#,
+        r#"["member_state","theme","priority"]"#
+    ),
+};
+
 /// Every extension definition Selat ships.
-pub const SELAT_EXTENSIONS: [SelatExtension; 13] = [
+pub const SELAT_EXTENSIONS: [SelatExtension; 15] = [
     DISTRIBUTION,
     SHARING_GROUP,
     POINT_OF_CONTACT,
@@ -245,6 +273,8 @@ pub const SELAT_EXTENSIONS: [SelatExtension; 13] = [
     NOTIFICATION_PREFERENCES,
     MISP,
     NORM_ASSESSMENT,
+    CAPACITY_PROGRAMME,
+    CAPACITY_NEED,
 ];
 
 /// The extension definition with this id, if Selat ships it.

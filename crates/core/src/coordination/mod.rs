@@ -11,6 +11,7 @@
 //! record's state is derived from them when it is read.
 
 pub mod advisories;
+pub mod capacity;
 pub mod contacts;
 pub mod incidents;
 pub mod norms;

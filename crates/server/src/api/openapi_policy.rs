@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::openapi_coordination::{Op, list, query, schema};
+use super::openapi_coordination::{Op, list, path_param, query, schema};
 
 /// Adds the policy paths and schemas to `document`.
 pub(crate) fn add_policy(document: &mut Value) {
@@ -86,6 +86,126 @@ pub(crate) fn add_policy(document: &mut Value) {
         document["paths"][path][method] = op.render();
     }
     add_norm_schemas(document);
+    add_capacity(document);
+}
+
+fn read(id: &'static str, summary: &'static str, item: &str) -> Op<'static> {
+    Op {
+        id,
+        summary,
+        params: vec![],
+        body: None,
+        ok: ("200", list(item)),
+        errors: &["401", "422"],
+        public: false,
+    }
+}
+
+fn add_capacity(document: &mut Value) {
+    let paths = [
+        (
+            "/capacity/programmes",
+            "get",
+            read("listProgrammes", "Capacity-building programmes the caller may see", "Programme"),
+        ),
+        (
+            "/capacity/programmes",
+            "post",
+            Op {
+                id: "createProgramme",
+                summary: "Record a programme, owned by the caller's organisation",
+                params: vec![],
+                body: Some(schema("NewProgramme")),
+                ok: ("201", schema("Programme")),
+                errors: &["400", "401", "403"],
+                public: false,
+            },
+        ),
+        (
+            "/capacity/programmes/{programme_id}",
+            "put",
+            Op {
+                id: "replaceProgramme",
+                summary: "Replace a programme (a new version); only the organisation that recorded it",
+                params: vec![path_param("programme_id", "^x-selat-capacity-programme--")],
+                body: Some(schema("NewProgramme")),
+                ok: ("200", schema("Programme")),
+                errors: &["400", "401", "403", "404"],
+                public: false,
+            },
+        ),
+        (
+            "/capacity/needs",
+            "get",
+            read("listNeeds", "Capacity-building needs, each with the programmes covering it", "Need"),
+        ),
+        (
+            "/capacity/needs",
+            "post",
+            Op {
+                id: "createNeed",
+                summary: "Record a need of the caller's own member state",
+                params: vec![],
+                body: Some(schema("NewNeed")),
+                ok: ("201", schema("Need")),
+                errors: &["400", "401", "403"],
+                public: false,
+            },
+        ),
+        (
+            "/capacity/gaps",
+            "get",
+            read("capacityGaps", "Needs that no current or planned programme covers", "Need"),
+        ),
+        (
+            "/capacity/overlaps",
+            "get",
+            read(
+                "capacityOverlaps",
+                "Programmes of one theme whose beneficiaries and dates overlap",
+                "Overlap",
+            ),
+        ),
+        (
+            "/capacity/matrix",
+            "get",
+            read("capacityMatrix", "Member state × GFCE theme: programmes, needs and gaps", "CoverageRow"),
+        ),
+    ];
+    for (path, method, op) in paths {
+        document["paths"][path][method] = op.render();
+    }
+    let text = json!({"type": "string"});
+    let maybe = json!({"type": ["string", "null"]});
+    let texts = json!({"type": "array", "items": {"type": "string"}});
+    let theme = json!({"enum": ["policy-and-strategy", "incident-management-and-cip", "cybercrime", "culture-and-skills", "standards"]});
+    let count = json!({"type": "integer"});
+    let schemas = &mut document["components"]["schemas"];
+    schemas["NewProgramme"] = json!({"type": "object", "required": ["title", "themes", "beneficiary_states", "start", "status"], "additionalProperties": false, "properties": {
+        "title": text, "themes": {"type": "array", "minItems": 1, "items": theme}, "providers": texts, "funders": texts,
+        "beneficiary_states": texts, "format": {"enum": ["in-person", "online", "hybrid"]},
+        "start": {"type": "string", "format": "date"}, "end": {"type": "string", "format": "date"},
+        "seats": {"type": "integer", "minimum": 0, "maximum": 4_294_967_295_u64},
+        "status": {"enum": ["planned", "ongoing", "completed", "cancelled"]}, "source": text
+    }});
+    schemas["Programme"] = json!({"type": "object", "required": ["id", "title", "themes", "beneficiary_states", "start", "status", "recorded_by"], "properties": {
+        "id": text, "title": text, "themes": texts, "providers": texts, "funders": texts, "beneficiary_states": texts,
+        "format": maybe, "start": text, "end": maybe, "seats": {"type": ["integer", "null"]}, "status": text,
+        "source": maybe, "recorded_by": text, "modified": text
+    }});
+    schemas["NewNeed"] = json!({"type": "object", "required": ["member_state", "theme", "priority"], "additionalProperties": false, "properties": {
+        "member_state": text, "theme": theme, "priority": {"enum": ["high", "medium", "low"]}, "description": text
+    }});
+    schemas["Need"] = json!({"type": "object", "required": ["id", "member_state", "theme", "priority", "covered_by"], "properties": {
+        "id": text, "member_state": text, "theme": text, "priority": text, "description": maybe, "covered_by": texts, "modified": text
+    }});
+    schemas["Overlap"] = json!({"type": "object", "required": ["programmes", "titles", "themes", "states", "from", "to"], "properties": {
+        "programmes": texts, "titles": texts, "themes": texts, "states": texts, "from": text, "to": maybe
+    }});
+    schemas["CoverageRow"] = json!({"type": "object", "required": ["member_state", "cells"], "properties": {
+        "member_state": text,
+        "cells": {"type": "array", "items": {"type": "object", "required": ["theme", "programmes", "needs", "gaps"], "properties": {"theme": text, "programmes": count, "needs": count, "gaps": count}}}
+    }});
 }
 
 fn add_norm_schemas(document: &mut Value) {

@@ -1,12 +1,14 @@
 //! Regional coordination at policy level over REST: the UN GGE 2015 norms (`/api/v1/norms`), each
 //! member state's assessments of them, the state × norm matrix and the progress between two
-//! periods. The rules and the analysis live in `selat_core::coordination`; this module only speaks
+//! periods; capacity building (`/api/v1/capacity/…`: programmes, needs, gaps, overlaps and the
+//! state × theme matrix). The rules and the analysis live in `selat_core::coordination`; this module only speaks
 //! HTTP.
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
+use selat_core::coordination::capacity::{NewNeed, NewProgramme};
 use selat_core::coordination::norms::{AssessmentFilter, NewAssessment};
 use serde::Deserialize;
 
@@ -78,4 +80,64 @@ pub(crate) async fn norm_progress(
     let b = query(between)?;
     let progress = state.node().norm_progress(&by, &b.from, &b.to).await.map_err(coordination_error)?;
     Ok(Json(progress).into_response())
+}
+
+pub(crate) async fn programmes(State(state): State<AppState>, caller: Result<Caller, ApiError>) -> Answer {
+    let by = principal(caller)?;
+    Ok(list(state.node().programmes(&by).await.map_err(coordination_error)?))
+}
+
+pub(crate) async fn create_programme(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    new: Result<Json<NewProgramme>, JsonRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let new = body(new)?;
+    Ok(created(state.node().create_programme(&by, &new).await.map_err(coordination_error)?))
+}
+
+pub(crate) async fn replace_programme(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    Path(id): Path<String>,
+    new: Result<Json<NewProgramme>, JsonRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let new = body(new)?;
+    Ok(Json(state.node().replace_programme(&by, &id, &new).await.map_err(coordination_error)?)
+        .into_response())
+}
+
+pub(crate) async fn needs(State(state): State<AppState>, caller: Result<Caller, ApiError>) -> Answer {
+    let by = principal(caller)?;
+    Ok(list(state.node().needs(&by).await.map_err(coordination_error)?))
+}
+
+pub(crate) async fn create_need(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    new: Result<Json<NewNeed>, JsonRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let new = body(new)?;
+    Ok(created(state.node().create_need(&by, &new).await.map_err(coordination_error)?))
+}
+
+pub(crate) async fn gaps(State(state): State<AppState>, caller: Result<Caller, ApiError>) -> Answer {
+    let by = principal(caller)?;
+    Ok(list(state.node().capacity_gaps(&by).await.map_err(coordination_error)?))
+}
+
+pub(crate) async fn overlaps(State(state): State<AppState>, caller: Result<Caller, ApiError>) -> Answer {
+    let by = principal(caller)?;
+    Ok(list(state.node().capacity_overlaps(&by).await.map_err(coordination_error)?))
+}
+
+pub(crate) async fn capacity_matrix(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+) -> Answer {
+    let by = principal(caller)?;
+    Ok(list(state.node().capacity_matrix(&by).await.map_err(coordination_error)?))
 }

@@ -70,6 +70,12 @@ const API_NORMS: &str = "/api/v1/norms";
 const API_NORM_ASSESSMENTS: &str = "/api/v1/norms/assessments";
 const API_NORM_MATRIX: &str = "/api/v1/norms/matrix";
 const API_NORM_PROGRESS: &str = "/api/v1/norms/progress";
+const API_PROGRAMMES: &str = "/api/v1/capacity/programmes";
+const API_PROGRAMME: &str = "/api/v1/capacity/programmes/{programme_id}";
+const API_NEEDS: &str = "/api/v1/capacity/needs";
+const API_CAPACITY_GAPS: &str = "/api/v1/capacity/gaps";
+const API_CAPACITY_OVERLAPS: &str = "/api/v1/capacity/overlaps";
+const API_CAPACITY_MATRIX: &str = "/api/v1/capacity/matrix";
 
 /// Every route template: the only values the metrics' `route` label takes (besides `unmatched`).
 pub(crate) const ROUTES: &[&str] = &[
@@ -121,6 +127,12 @@ pub(crate) const ROUTES: &[&str] = &[
     API_NORM_ASSESSMENTS,
     API_NORM_MATRIX,
     API_NORM_PROGRESS,
+    API_PROGRAMMES,
+    API_PROGRAMME,
+    API_NEEDS,
+    API_CAPACITY_GAPS,
+    API_CAPACITY_OVERLAPS,
+    API_CAPACITY_MATRIX,
 ];
 
 /// The whole HTTP application over `state`.
@@ -198,6 +210,12 @@ fn policy_routes() -> Router<AppState> {
         .route(API_NORM_ASSESSMENTS, get(p::assessments).post(p::record_assessment))
         .route(API_NORM_MATRIX, get(p::norm_matrix))
         .route(API_NORM_PROGRESS, get(p::norm_progress))
+        .route(API_PROGRAMMES, get(p::programmes).post(p::create_programme))
+        .route(API_PROGRAMME, axum::routing::put(p::replace_programme))
+        .route(API_NEEDS, get(p::needs).post(p::create_need))
+        .route(API_CAPACITY_GAPS, get(p::gaps))
+        .route(API_CAPACITY_OVERLAPS, get(p::overlaps))
+        .route(API_CAPACITY_MATRIX, get(p::capacity_matrix))
 }
 
 async fn not_found() -> ApiError {

@@ -109,3 +109,148 @@ async fn each_state_records_its_own_norm_assessments_and_the_matrix_shows_them()
     assert_eq!(get(&server, "/api/v1/norms/progress?from=2025", &t.my_analyst).await.0, 400);
     server.stop().await;
 }
+
+fn programme(
+    title: &str,
+    themes: &[&str],
+    states: &[&str],
+    start: &str,
+    end: Option<&str>,
+    status: &str,
+) -> Value {
+    let mut p = json!({"title": title, "themes": themes, "providers": ["Provider"], "funders": ["Funder"],
+        "beneficiary_states": states, "format": "in-person", "start": start, "status": status, "seats": 30,
+        "source": "https://example.org/programme"});
+    if let Some(end) = end {
+        p["end"] = json!(end);
+    }
+    p
+}
+
+/// Programmes and needs, gaps and overlaps known by construction, the matrix, and the refusals:
+/// a provider editing another's programme, a state recording another's need.
+#[tokio::test]
+async fn capacity_gaps_overlaps_and_matrix_follow_programmes_and_needs() {
+    let mut fixture = Fixture::new().await;
+    let server = fixture.start(Limits::default()).await;
+    let t = fixture.tokens.clone();
+    let partner = member(&server.node, "JP", OrgKind::Partner, None, Role::Analyst).await;
+    let progs = "/api/v1/capacity/programmes";
+    // SG's CERT training for MY open-ended; JP's for MY and SG in 2030 overlaps it on cybercrime.
+    let (status, sg_prog) = post(
+        &server,
+        progs,
+        &t.sg_analyst,
+        programme(
+            "CERT training",
+            &["incident-management-and-cip", "cybercrime"],
+            &["MY"],
+            "2026-01-01",
+            None,
+            "ongoing",
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{sg_prog}");
+    assert_eq!(sg_prog["recorded_by"], "SG");
+    let (status, jp_prog) = post(
+        &server,
+        progs,
+        &partner,
+        programme(
+            "Cybercrime investigators",
+            &["cybercrime"],
+            &["MY", "SG"],
+            "2030-03-01",
+            Some("2030-06-30"),
+            "planned",
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{jp_prog}");
+    let (status, _) = post(
+        &server,
+        progs,
+        &partner,
+        programme(
+            "Old standards course",
+            &["standards"],
+            &["MY"],
+            "2020-01-01",
+            Some("2020-12-31"),
+            "completed",
+        ),
+    )
+    .await;
+    assert_eq!(status, 201);
+
+    // Needs: MY cybercrime (met by the planned one), MY standards (a gap: only a completed one).
+    let needs = "/api/v1/capacity/needs";
+    let need = |theme: &str| json!({"member_state": "MY", "theme": theme, "priority": "high", "description": "Skills"});
+    assert_eq!(post(&server, needs, &t.my_analyst, need("cybercrime")).await.0, 201);
+    let (status, gap) = post(&server, needs, &t.my_analyst, need("standards")).await;
+    assert_eq!(status, 201, "{gap}");
+
+    // Refusals, each changing nothing.
+    let before = get(&server, progs, &t.my_analyst).await.1;
+    let sg_id = sg_prog["id"].as_str().unwrap();
+    let edit = programme("Hijacked", &["standards"], &["MY"], "2026-01-01", None, "cancelled");
+    let (status, body) =
+        call(&server, Method::PUT, &format!("{progs}/{sg_id}"), Some(&partner), Some(edit.clone())).await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")), "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("belongs to SG"), "{body}");
+    let (status, body) = post(&server, needs, &t.sg_analyst, need("culture-and-skills")).await;
+    assert_eq!(status, 403, "{body}");
+    for (bad, why) in [
+        (programme("x", &["cooking"], &["MY"], "2026-01-01", None, "ongoing"), "theme"),
+        (programme("x", &["standards"], &["ZZ"], "2026-01-01", None, "ongoing"), "state"),
+        (
+            programme("x", &["standards"], &["MY"], "2026-01-01", Some("2025-01-01"), "ongoing"),
+            "end before start",
+        ),
+        (programme("x", &["standards"], &["MY"], "1 May", None, "ongoing"), "date"),
+    ] {
+        assert_eq!(post(&server, progs, &t.sg_analyst, bad).await.0, 400, "{why}");
+    }
+    assert_eq!(get(&server, progs, &t.my_analyst).await.1, before, "nothing changed");
+    assert_eq!(get(&server, needs, &t.my_analyst).await.1["items"].as_array().unwrap().len(), 2);
+
+    // Its owner edits it.
+    let mut edited = programme(
+        "CERT training",
+        &["incident-management-and-cip", "cybercrime"],
+        &["MY"],
+        "2026-01-01",
+        None,
+        "ongoing",
+    );
+    edited["seats"] = json!(40);
+    let (status, body) =
+        call(&server, Method::PUT, &format!("{progs}/{sg_id}"), Some(&t.sg_analyst), Some(edited)).await;
+    assert_eq!((status, body["seats"].as_u64()), (200, Some(40)), "{body}");
+
+    let (_, gaps) = get(&server, "/api/v1/capacity/gaps", &t.asean_analyst).await;
+    let gaps = gaps["items"].as_array().unwrap();
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(
+        (gaps[0]["member_state"].as_str(), gaps[0]["theme"].as_str()),
+        (Some("MY"), Some("standards"))
+    );
+    let (_, overlaps) = get(&server, "/api/v1/capacity/overlaps", &t.asean_analyst).await;
+    let overlaps = overlaps["items"].as_array().unwrap();
+    assert_eq!(overlaps.len(), 1, "{overlaps:?}");
+    assert_eq!(
+        (&overlaps[0]["themes"], &overlaps[0]["states"], &overlaps[0]["from"], &overlaps[0]["to"]),
+        (&json!(["cybercrime"]), &json!(["MY"]), &json!("2030-03-01"), &json!("2030-06-30"))
+    );
+    let (status, matrix) = get(&server, "/api/v1/capacity/matrix", &t.asean_analyst).await;
+    assert_eq!(status, 200, "{matrix}");
+    let rows = matrix["items"].as_array().unwrap();
+    assert_eq!(rows.len(), 11);
+    let my = rows.iter().find(|r| r["member_state"] == "MY").unwrap();
+    let standards = my["cells"].as_array().unwrap().iter().find(|c| c["theme"] == "standards").unwrap();
+    assert_eq!(standards, &json!({"theme": "standards", "programmes": 0, "needs": 1, "gaps": 1}));
+    let cyber = my["cells"].as_array().unwrap().iter().find(|c| c["theme"] == "cybercrime").unwrap();
+    assert_eq!(cyber, &json!({"theme": "cybercrime", "programmes": 2, "needs": 1, "gaps": 0}));
+    server.stop().await;
+}
