@@ -258,8 +258,50 @@ pub const CAPACITY_NEED: SelatExtension = SelatExtension {
     ),
 };
 
+/// A meeting of a regional series (AMCC, TELMIN, ADGMIN, ADGSOM, Cyber-CC, ARF ISM).
+pub const MEETING: SelatExtension = SelatExtension {
+    id: "extension-definition--eaef1a4f-f055-4bda-990d-837c454db470",
+    name: "selat-meeting",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-meeting"),
+    description: "A meeting of a regional series: its number in the series, date, venue, chair, the member states that took part, and its documents.",
+    schema: schema!(
+        "x-selat-meeting",
+        r#"{"type":{"const":"x-selat-meeting"},"series":{"enum":["AMCC","TELMIN","ADGMIN","ADGSOM","CYBER-CC","ARF-ISM"]},"number":{"type":"integer","minimum":1},"date":{"type":"string"},"venue":{"type":"string"},"chair":{"type":"string"},"participating_states":{"type":"array","items":{"type":"string","pattern":"^[A-Z]{2}$"}},"documents":{"type":"array","items":{"type":"object","properties":{"title":{"type":"string"},"url":{"type":"string"}},"required":["title"]}}}"#,
+        r#"["series","number","date"]"#
+    ),
+};
+
+/// A decision of a meeting, the body or organisation that must act on it, and its follow-up.
+pub const DECISION: SelatExtension = SelatExtension {
+    id: "extension-definition--31d288b3-e54b-4af3-9bfc-eca16e2a9086",
+    name: "selat-decision",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-decision"),
+    description: "A decision of a meeting: its text, kind (agree, recommend, task, note), the body (a meeting series) or organisation that must act, the due date, and the earlier decisions it carries over or closes.",
+    schema: schema!(
+        "x-selat-decision",
+        r#"{"type":{"const":"x-selat-decision"},"meeting_ref":{"type":"string","pattern":"^x-selat-meeting--"},"number":{"type":"integer","minimum":1},"text":{"type":"string","minLength":1},"kind":{"enum":["agree","recommend","task","note"]},"owner_body":{"enum":["AMCC","TELMIN","ADGMIN","ADGSOM","CYBER-CC","ARF-ISM"]},"owner_ref":{"type":"string","pattern":"^identity--"},"due":{"type":"string"},"carries_over_ref":{"type":"string","pattern":"^x-selat-decision--"},"closes_refs":{"type":"array","items":{"type":"string","pattern":"^x-selat-decision--"}}}"#,
+        r#"["meeting_ref","number","text","kind"]"#
+    ),
+};
+
+/// A change of a decision's status by the secretariat or the organisation that owns it.
+pub const DECISION_STATUS: SelatExtension = SelatExtension {
+    id: "extension-definition--63f03984-7cae-458a-9aaf-1febe3953f15",
+    name: "selat-decision-status",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-decision-status"),
+    description: "A change of a decision's status (open, in-progress, closed) with its reason, by the secretariat or the organisation that must act on it.",
+    schema: schema!(
+        "x-selat-decision-status",
+        r#"{"type":{"const":"x-selat-decision-status"},"decision_ref":{"type":"string","pattern":"^x-selat-decision--"},"status":{"enum":["open","in-progress","closed"]},"reason":{"type":"string"}}"#,
+        r#"["decision_ref","status"]"#
+    ),
+};
+
 /// Every extension definition Selat ships.
-pub const SELAT_EXTENSIONS: [SelatExtension; 15] = [
+pub const SELAT_EXTENSIONS: [SelatExtension; 18] = [
     DISTRIBUTION,
     SHARING_GROUP,
     POINT_OF_CONTACT,
@@ -275,6 +317,9 @@ pub const SELAT_EXTENSIONS: [SelatExtension; 15] = [
     NORM_ASSESSMENT,
     CAPACITY_PROGRAMME,
     CAPACITY_NEED,
+    MEETING,
+    DECISION,
+    DECISION_STATUS,
 ];
 
 /// The extension definition with this id, if Selat ships it.

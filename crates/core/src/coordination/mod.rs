@@ -14,6 +14,7 @@ pub mod advisories;
 pub mod capacity;
 pub mod contacts;
 pub mod incidents;
+pub mod meetings;
 pub mod norms;
 pub mod notices;
 mod share;

@@ -87,6 +87,112 @@ pub(crate) fn add_policy(document: &mut Value) {
     }
     add_norm_schemas(document);
     add_capacity(document);
+    add_meetings(document);
+}
+
+fn write(
+    id: &'static str,
+    summary: &'static str,
+    params: Vec<Value>,
+    new: &str,
+    ok: (&'static str, &str),
+) -> Op<'static> {
+    Op {
+        id,
+        summary,
+        params,
+        body: Some(schema(new)),
+        ok: (ok.0, schema(ok.1)),
+        errors: &["400", "401", "403", "404"],
+        public: false,
+    }
+}
+
+fn add_meetings(document: &mut Value) {
+    let series = json!({"enum": ["AMCC", "TELMIN", "ADGMIN", "ADGSOM", "CYBER-CC", "ARF-ISM"]});
+    let status = json!({"enum": ["open", "in-progress", "carried-over", "closed"]});
+    let paths = [
+        ("/meetings", "get", read("listMeetings", "Meetings of the regional series, by date", "Meeting")),
+        (
+            "/meetings",
+            "post",
+            write(
+                "recordMeeting",
+                "Record a meeting (the secretariat or a member state)",
+                vec![],
+                "NewMeeting",
+                ("201", "Meeting"),
+            ),
+        ),
+        (
+            "/decisions",
+            "get",
+            Op {
+                id: "listDecisions",
+                summary: "Decisions with their derived status; overdue=true: past due and neither closed nor carried over",
+                params: vec![
+                    query("overdue", json!({"type": "boolean"})),
+                    query("meeting", json!({"type": "string"})),
+                    query("status", status.clone()),
+                ],
+                body: None,
+                ok: ("200", list("Decision")),
+                errors: &["400", "401", "422"],
+                public: false,
+            },
+        ),
+        (
+            "/decisions",
+            "post",
+            write(
+                "recordDecision",
+                "Record a decision of a meeting, possibly carrying over or closing earlier ones",
+                vec![],
+                "NewDecision",
+                ("201", "Decision"),
+            ),
+        ),
+        (
+            "/decisions/{decision_id}/status",
+            "post",
+            write(
+                "setDecisionStatus",
+                "Change a decision's status: the secretariat or the organisation that must act on it",
+                vec![path_param("decision_id", "^x-selat-decision--")],
+                "NewDecisionStatus",
+                ("200", "Decision"),
+            ),
+        ),
+    ];
+    for (path, method, op) in paths {
+        document["paths"][path][method] = op.render();
+    }
+    let text = json!({"type": "string"});
+    let maybe = json!({"type": ["string", "null"]});
+    let texts = json!({"type": "array", "items": {"type": "string"}});
+    let number = json!({"type": "integer", "minimum": 1, "maximum": 4_294_967_295_u64});
+    let schemas = &mut document["components"]["schemas"];
+    let document_schema = json!({"type": "object", "required": ["title"], "additionalProperties": false, "properties": {"title": text, "url": text}});
+    schemas["NewMeeting"] = json!({"type": "object", "required": ["series", "number", "date"], "additionalProperties": false, "properties": {
+        "series": series, "number": number, "date": {"type": "string", "format": "date"}, "venue": text, "chair": text,
+        "participating_states": texts, "documents": {"type": "array", "items": document_schema}
+    }});
+    schemas["Meeting"] = json!({"type": "object", "required": ["id", "series", "number", "date", "participating_states"], "properties": {
+        "id": text, "series": text, "series_name": text, "number": {"type": "integer"}, "date": text, "venue": maybe, "chair": maybe,
+        "participating_states": texts, "documents": {"type": "array", "items": {"type": "object"}}, "recorded_by": text
+    }});
+    schemas["NewDecision"] = json!({"type": "object", "required": ["meeting", "number", "text", "kind"], "additionalProperties": false, "properties": {
+        "meeting": text, "number": number, "text": text, "kind": {"enum": ["agree", "recommend", "task", "note"]},
+        "owner": text, "due": {"type": "string", "format": "date"}, "carries_over": text, "closes": texts
+    }});
+    schemas["NewDecisionStatus"] = json!({"type": "object", "required": ["status"], "additionalProperties": false, "properties": {
+        "status": {"enum": ["open", "in-progress", "closed"]}, "reason": text
+    }});
+    schemas["Decision"] = json!({"type": "object", "required": ["id", "meeting", "number", "text", "kind", "status", "overdue"], "properties": {
+        "id": text, "meeting": text, "meeting_label": text, "meeting_date": text, "number": {"type": "integer"}, "text": text, "kind": text,
+        "owner": maybe, "owner_kind": {"enum": ["body", "organisation", null]}, "due": maybe, "status": status, "overdue": {"type": "boolean"},
+        "carries_over": maybe, "carried_over_to": maybe, "closes": texts, "closed_by": maybe, "recorded_by": text
+    }});
 }
 
 fn read(id: &'static str, summary: &'static str, item: &str) -> Op<'static> {

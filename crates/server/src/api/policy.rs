@@ -1,7 +1,7 @@
 //! Regional coordination at policy level over REST: the UN GGE 2015 norms (`/api/v1/norms`), each
 //! member state's assessments of them, the state × norm matrix and the progress between two
 //! periods; capacity building (`/api/v1/capacity/…`: programmes, needs, gaps, overlaps and the
-//! state × theme matrix). The rules and the analysis live in `selat_core::coordination`; this module only speaks
+//! state × theme matrix); meetings and decisions (`/api/v1/meetings`, `/api/v1/decisions`). The rules and the analysis live in `selat_core::coordination`; this module only speaks
 //! HTTP.
 
 use axum::Json;
@@ -9,6 +9,7 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use selat_core::coordination::capacity::{NewNeed, NewProgramme};
+use selat_core::coordination::meetings::{DecisionFilter, NewDecision, NewDecisionStatus, NewMeeting};
 use selat_core::coordination::norms::{AssessmentFilter, NewAssessment};
 use serde::Deserialize;
 
@@ -140,4 +141,51 @@ pub(crate) async fn capacity_matrix(
 ) -> Answer {
     let by = principal(caller)?;
     Ok(list(state.node().capacity_matrix(&by).await.map_err(coordination_error)?))
+}
+
+pub(crate) async fn meetings(State(state): State<AppState>, caller: Result<Caller, ApiError>) -> Answer {
+    let by = principal(caller)?;
+    Ok(list(state.node().meetings(&by).await.map_err(coordination_error)?))
+}
+
+pub(crate) async fn create_meeting(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    new: Result<Json<NewMeeting>, JsonRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let new = body(new)?;
+    Ok(created(state.node().create_meeting(&by, &new).await.map_err(coordination_error)?))
+}
+
+pub(crate) async fn decisions(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    filter: Result<Query<DecisionFilter>, QueryRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let filter = query(filter)?;
+    Ok(list(state.node().decisions(&by, &filter).await.map_err(coordination_error)?))
+}
+
+pub(crate) async fn create_decision(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    new: Result<Json<NewDecision>, JsonRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let new = body(new)?;
+    Ok(created(state.node().create_decision(&by, &new).await.map_err(coordination_error)?))
+}
+
+pub(crate) async fn decision_status(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    Path(id): Path<String>,
+    new: Result<Json<NewDecisionStatus>, JsonRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let change = body(new)?;
+    Ok(Json(state.node().set_decision_status(&by, &id, &change).await.map_err(coordination_error)?)
+        .into_response())
 }

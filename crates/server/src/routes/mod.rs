@@ -76,6 +76,9 @@ const API_NEEDS: &str = "/api/v1/capacity/needs";
 const API_CAPACITY_GAPS: &str = "/api/v1/capacity/gaps";
 const API_CAPACITY_OVERLAPS: &str = "/api/v1/capacity/overlaps";
 const API_CAPACITY_MATRIX: &str = "/api/v1/capacity/matrix";
+const API_MEETINGS: &str = "/api/v1/meetings";
+const API_DECISIONS: &str = "/api/v1/decisions";
+const API_DECISION_STATUS: &str = "/api/v1/decisions/{decision_id}/status";
 
 /// Every route template: the only values the metrics' `route` label takes (besides `unmatched`).
 pub(crate) const ROUTES: &[&str] = &[
@@ -133,6 +136,9 @@ pub(crate) const ROUTES: &[&str] = &[
     API_CAPACITY_GAPS,
     API_CAPACITY_OVERLAPS,
     API_CAPACITY_MATRIX,
+    API_MEETINGS,
+    API_DECISIONS,
+    API_DECISION_STATUS,
 ];
 
 /// The whole HTTP application over `state`.
@@ -216,6 +222,9 @@ fn policy_routes() -> Router<AppState> {
         .route(API_CAPACITY_GAPS, get(p::gaps))
         .route(API_CAPACITY_OVERLAPS, get(p::overlaps))
         .route(API_CAPACITY_MATRIX, get(p::capacity_matrix))
+        .route(API_MEETINGS, get(p::meetings).post(p::create_meeting))
+        .route(API_DECISIONS, get(p::decisions).post(p::create_decision))
+        .route(API_DECISION_STATUS, axum::routing::post(p::decision_status))
 }
 
 async fn not_found() -> ApiError {

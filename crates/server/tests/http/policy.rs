@@ -254,3 +254,141 @@ async fn capacity_gaps_overlaps_and_matrix_follow_programmes_and_needs() {
     assert_eq!(cyber, &json!({"theme": "cybercrime", "programmes": 2, "needs": 1, "gaps": 0}));
     server.stop().await;
 }
+
+fn find<'a>(list: &'a Value, id: &Value) -> &'a Value {
+    list["items"].as_array().unwrap().iter().find(|d| &d["id"] == id).unwrap()
+}
+
+/// Meetings and their decisions: a dated roll of states, decisions owned by a body or an
+/// organisation, overdue ones, follow-up across meetings, and who may close what.
+#[tokio::test]
+async fn decisions_are_followed_up_across_meetings_and_closed_only_by_their_owner() {
+    let mut fixture = Fixture::new().await;
+    let server = fixture.start(Limits::default()).await;
+    let t = fixture.tokens.clone();
+    let bank = member(&server.node, "SG-BANKING", OrgKind::SectorLead, Some("SG"), Role::Analyst).await;
+    let amcc = json!({"series": "AMCC", "number": 1, "date": "2016-10-11", "venue": "Shangri-La Hotel Singapore",
+        "chair": "Singapore's Minister for Communications and Information",
+        "documents": [{"title": "Chairman's statement", "url": "https://example.org/amcc-2016"}]});
+    let (status, meeting) = post(&server, "/api/v1/meetings", &t.asean_analyst, amcc.clone()).await;
+    assert_eq!(status, 201, "{meeting}");
+    assert_eq!(
+        meeting["participating_states"].as_array().unwrap().len(),
+        10,
+        "ten states in 2016: {meeting}"
+    );
+    assert!(!meeting["participating_states"].as_array().unwrap().contains(&json!("TL")));
+    assert_eq!(post(&server, "/api/v1/meetings", &bank, amcc.clone()).await.0, 403, "a sector lead");
+    assert_eq!(post(&server, "/api/v1/meetings", &t.sg_viewer, amcc.clone()).await.0, 403, "a viewer");
+    let mut bad = amcc.clone();
+    bad["series"] = json!("G20");
+    assert_eq!(post(&server, "/api/v1/meetings", &t.asean_analyst, bad).await.0, 400);
+
+    let decide = |number: u32, kind: &str, owner: Option<&str>, due: Option<&str>| {
+        let mut d = json!({"meeting": meeting["id"], "number": number, "text": format!("Decision {number}"), "kind": kind});
+        if let Some(owner) = owner {
+            d["owner"] = json!(owner);
+        }
+        if let Some(due) = due {
+            d["due"] = json!(due);
+        }
+        d
+    };
+    let (status, platform) = post(
+        &server,
+        "/api/v1/decisions",
+        &t.asean_analyst,
+        decide(4, "task", Some("TELMIN"), Some("2016-11-30")),
+    )
+    .await;
+    assert_eq!(status, 201, "{platform}");
+    assert_eq!((platform["owner"].as_str(), platform["owner_kind"].as_str()), (Some("TELMIN"), Some("body")));
+    let (_, host) = post(
+        &server,
+        "/api/v1/decisions",
+        &t.asean_analyst,
+        decide(6, "agree", Some("SG"), Some("2017-09-30")),
+    )
+    .await;
+    assert_eq!(
+        (host["owner"].as_str(), host["owner_kind"].as_str()),
+        (Some("SG"), Some("organisation")),
+        "{host}"
+    );
+    let (_, norms) = post(
+        &server,
+        "/api/v1/decisions",
+        &t.asean_analyst,
+        decide(5, "task", Some("ADGSOM"), Some("2017-09-30")),
+    )
+    .await;
+    let (_, noted) = post(&server, "/api/v1/decisions", &t.sg_analyst, decide(1, "note", None, None)).await;
+    assert_eq!(noted["recorded_by"], "SG");
+    let mut unknown = decide(2, "note", None, None);
+    unknown["meeting"] = json!("x-selat-meeting--00000000-0000-4000-8000-000000000000");
+    assert_eq!(post(&server, "/api/v1/decisions", &t.asean_analyst, unknown).await.0, 404);
+    assert_eq!(
+        post(&server, "/api/v1/decisions", &t.asean_analyst, decide(2, "decree", None, None)).await.0,
+        400
+    );
+    assert_eq!(
+        post(&server, "/api/v1/decisions", &t.asean_analyst, decide(2, "task", Some("NOBODY"), None)).await.0,
+        400
+    );
+
+    let (status, overdue) = get(&server, "/api/v1/decisions?overdue=true", &t.my_analyst).await;
+    assert_eq!(status, 200, "{overdue}");
+    assert_eq!(overdue["items"].as_array().unwrap().len(), 3, "{overdue}");
+
+    // MY may not close SG's decision, nor TELMIN's; nothing changes. SG closes its own.
+    let host_status = format!("/api/v1/decisions/{}/status", host["id"].as_str().unwrap());
+    let before = get(&server, "/api/v1/decisions", &t.my_analyst).await.1;
+    let (status, body) = post(&server, &host_status, &t.my_analyst, json!({"status": "closed"})).await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")), "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("owned by SG"), "{body}");
+    let platform_status = format!("/api/v1/decisions/{}/status", platform["id"].as_str().unwrap());
+    assert_eq!(post(&server, &platform_status, &t.sg_analyst, json!({"status": "closed"})).await.0, 403);
+    assert_eq!(post(&server, &host_status, &t.sg_analyst, json!({"status": "done"})).await.0, 400);
+    assert_eq!(get(&server, "/api/v1/decisions", &t.my_analyst).await.1, before, "nothing changed");
+    let (status, closed) =
+        post(&server, &host_status, &t.sg_analyst, json!({"status": "closed", "reason": "AMCC 2017 held"}))
+            .await;
+    assert_eq!(
+        (status, closed["status"].as_str(), closed["overdue"].as_bool()),
+        (200, Some("closed"), Some(false)),
+        "{closed}"
+    );
+
+    // Follow-up: TELMIN closes decision 4; a later AMCC carries decision 5 over.
+    let telmin =
+        json!({"series": "TELMIN", "number": 16, "date": "2016-11-25", "venue": "Bandar Seri Begawan"});
+    let (_, telmin) = post(&server, "/api/v1/meetings", &t.asean_analyst, telmin).await;
+    let close = json!({"meeting": telmin["id"], "number": 1, "text": "Recommends a platform", "kind": "recommend",
+        "closes": [platform["id"]]});
+    assert_eq!(post(&server, "/api/v1/decisions", &t.asean_analyst, close).await.0, 201);
+    let amcc2 = json!({"series": "AMCC", "number": 2, "date": "2017-09-19", "venue": "Singapore"});
+    let (_, amcc2) = post(&server, "/api/v1/meetings", &t.asean_analyst, amcc2).await;
+    let carry = json!({"meeting": amcc2["id"], "number": 1, "text": "Continue work on norms", "kind": "task",
+        "owner": "ADGSOM", "due": "2018-09-30", "carries_over": norms["id"]});
+    let (status, carried) = post(&server, "/api/v1/decisions", &t.asean_analyst, carry).await;
+    assert_eq!(status, 201, "{carried}");
+    let back = json!({"meeting": meeting["id"], "number": 9, "text": "x", "kind": "note", "closes": [carried["id"]]});
+    assert_eq!(
+        post(&server, "/api/v1/decisions", &t.asean_analyst, back).await.0,
+        400,
+        "an earlier meeting closing a later decision"
+    );
+
+    let (_, all) = get(&server, "/api/v1/decisions", &t.my_analyst).await;
+    assert_eq!(find(&all, &platform["id"])["status"], "closed");
+    assert!(find(&all, &platform["id"])["closed_by"].is_string());
+    assert_eq!(find(&all, &norms["id"])["status"], "carried-over");
+    assert_eq!(find(&all, &norms["id"])["carried_over_to"], carried["id"]);
+    let (_, overdue) = get(&server, "/api/v1/decisions?overdue=true", &t.my_analyst).await;
+    let overdue: Vec<&Value> = overdue["items"].as_array().unwrap().iter().collect();
+    assert_eq!(overdue.len(), 1, "only the carried-over task, due 2018: {overdue:?}");
+    assert_eq!(overdue[0]["id"], carried["id"]);
+    let (_, meetings) = get(&server, "/api/v1/meetings", &t.my_analyst).await;
+    assert_eq!(meetings["items"].as_array().unwrap().len(), 3);
+    server.stop().await;
+}
