@@ -351,9 +351,14 @@ fn programme_fields(roster: &Roster, new: &NewProgramme) -> Result<Value, Coordi
         return Err(CoordinationError::Invalid("end is before start".to_owned()));
     }
     let mut fields = json!({
-        "title": title, "themes": new.themes, "providers": new.providers, "funders": new.funders,
-        "beneficiary_states": states, "start": start, "status": new.status,
+        "title": title, "themes": new.themes, "beneficiary_states": states, "start": start, "status": new.status,
     });
+    // STIX forbids empty lists: an absent one means none.
+    for (key, list) in [("providers", &new.providers), ("funders", &new.funders)] {
+        if !list.is_empty() {
+            fields[key] = json!(list);
+        }
+    }
     for (key, value) in [("format", &new.format), ("end", &end)] {
         if let Some(v) = value {
             fields[key] = json!(v);

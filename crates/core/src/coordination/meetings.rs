@@ -352,9 +352,17 @@ impl Node {
             "id": selat_stix::id::new_v4(MEETING.object_type.unwrap_or_default()),
             "created": at, "modified": at, "created_by_ref": by.org.identity,
             "series": series.code, "number": new.number, "date": day, "participating_states": states,
-            "documents": new.documents,
             "extensions": {MEETING.id: {"extension_type": "new-sdo"}},
         });
+        // STIX forbids empty lists: an absent one means none.
+        if !new.documents.is_empty() {
+            object["documents"] = json!(new.documents);
+        }
+        if states.is_empty() {
+            return Err(CoordinationError::Invalid(
+                "participating_states: name at least one state".to_owned(),
+            ));
+        }
         for (key, value) in [("venue", &new.venue), ("chair", &new.chair)] {
             if let Some(v) = value {
                 object[key] = json!(field(key, v)?);

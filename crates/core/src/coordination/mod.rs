@@ -17,6 +17,7 @@ pub mod incidents;
 pub mod meetings;
 pub mod norms;
 pub mod notices;
+pub mod report;
 mod share;
 
 use std::io::Cursor;

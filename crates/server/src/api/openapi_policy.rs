@@ -88,6 +88,18 @@ pub(crate) fn add_policy(document: &mut Value) {
     add_norm_schemas(document);
     add_capacity(document);
     add_meetings(document);
+    let mut report = Op {
+        id: "regionalReport",
+        summary: "The regional report for a year: one self-contained HTML page (inline SVG, print stylesheet), counting only what the caller may see",
+        params: vec![json!({"name": "period", "in": "query", "required": true, "schema": {"type": "string", "pattern": "^[0-9]{4}$"}})],
+        body: None,
+        ok: ("200", json!({"type": "string"})),
+        errors: &["400", "401", "422"],
+        public: false,
+    }
+    .render();
+    report["responses"]["200"]["content"] = json!({"text/html": {"schema": {"type": "string"}}});
+    document["paths"]["/reports/regional"]["get"] = report;
 }
 
 fn write(

@@ -7,7 +7,7 @@
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::response::IntoResponse;
+use axum::response::{Html, IntoResponse};
 use selat_core::coordination::capacity::{NewNeed, NewProgramme};
 use selat_core::coordination::meetings::{DecisionFilter, NewDecision, NewDecisionStatus, NewMeeting};
 use selat_core::coordination::norms::{AssessmentFilter, NewAssessment};
@@ -188,4 +188,22 @@ pub(crate) async fn decision_status(
     let change = body(new)?;
     Ok(Json(state.node().set_decision_status(&by, &id, &change).await.map_err(coordination_error)?)
         .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReportPeriod {
+    period: String,
+}
+
+/// The regional report as one self-contained HTML page, counting what the caller may see.
+pub(crate) async fn regional_report(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    period: Result<Query<ReportPeriod>, QueryRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let period = query(period)?;
+    let report = state.node().regional_report(&by, &period.period).await.map_err(coordination_error)?;
+    Ok(Html(crate::report::render(&report)).into_response())
 }

@@ -79,6 +79,7 @@ const API_CAPACITY_MATRIX: &str = "/api/v1/capacity/matrix";
 const API_MEETINGS: &str = "/api/v1/meetings";
 const API_DECISIONS: &str = "/api/v1/decisions";
 const API_DECISION_STATUS: &str = "/api/v1/decisions/{decision_id}/status";
+const API_REGIONAL_REPORT: &str = "/api/v1/reports/regional";
 
 /// Every route template: the only values the metrics' `route` label takes (besides `unmatched`).
 pub(crate) const ROUTES: &[&str] = &[
@@ -139,6 +140,7 @@ pub(crate) const ROUTES: &[&str] = &[
     API_MEETINGS,
     API_DECISIONS,
     API_DECISION_STATUS,
+    API_REGIONAL_REPORT,
 ];
 
 /// The whole HTTP application over `state`.
@@ -225,6 +227,7 @@ fn policy_routes() -> Router<AppState> {
         .route(API_MEETINGS, get(p::meetings).post(p::create_meeting))
         .route(API_DECISIONS, get(p::decisions).post(p::create_decision))
         .route(API_DECISION_STATUS, axum::routing::post(p::decision_status))
+        .route(API_REGIONAL_REPORT, get(p::regional_report))
 }
 
 async fn not_found() -> ApiError {

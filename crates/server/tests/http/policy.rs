@@ -392,3 +392,106 @@ async fn decisions_are_followed_up_across_meetings_and_closed_only_by_their_owne
     assert_eq!(meetings["items"].as_array().unwrap().len(), 3);
     server.stop().await;
 }
+
+/// Pages of a PDF that Chromium wrote: its page tree's `/Count`.
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    text.match_indices("/Count ")
+        .filter_map(|(at, _)| text[at + 7..].split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+        .max()
+        .unwrap_or(0)
+}
+
+/// The regional report: one self-contained HTML page whose figures equal the REST answers,
+/// counted through the reader's audience, that prints to four A4 pages in headless Chromium.
+#[tokio::test]
+async fn the_regional_report_shows_what_rest_shows_and_prints() {
+    let mut fixture = Fixture::new().await;
+    let server = fixture.start(Limits::default()).await;
+    let t = fixture.tokens.clone();
+    let path = "/api/v1/norms/assessments";
+    assert_eq!(post(&server, path, &t.sg_analyst, assessment("SG", "g", "implemented", "2026")).await.0, 201);
+    let progs = "/api/v1/capacity/programmes";
+    let p1 = programme("CERT training", &["cybercrime"], &["MY"], "2026-01-01", None, "ongoing");
+    let p2 =
+        programme("Investigators", &["cybercrime"], &["MY"], "2026-03-01", Some("2026-06-30"), "ongoing");
+    assert_eq!(post(&server, progs, &t.sg_analyst, p1).await.0, 201);
+    assert_eq!(post(&server, progs, &t.sg_analyst, p2).await.0, 201);
+    let need = json!({"member_state": "MY", "theme": "standards", "priority": "high"});
+    assert_eq!(post(&server, "/api/v1/capacity/needs", &t.my_analyst, need).await.0, 201);
+    let amcc = json!({"series": "AMCC", "number": 1, "date": "2016-10-11"});
+    let (_, meeting) = post(&server, "/api/v1/meetings", &t.asean_analyst, amcc).await;
+    let d = json!({"meeting": meeting["id"], "number": 4, "text": "Platform", "kind": "task", "owner": "TELMIN", "due": "2016-11-30"});
+    assert_eq!(post(&server, "/api/v1/decisions", &t.asean_analyst, d).await.0, 201);
+    // A RED incident only MY sees.
+    let red = json!({"name": "Red one", "severity": "high", "incident_class": "fraud", "tlp": "red", "share_with": ["MY"]});
+    assert_eq!(post(&server, "/api/v1/incidents", &t.my_analyst, red).await.0, 201);
+
+    let year = &selat_stix::timestamp::Timestamp::now_millis().format(3)[..4].to_owned();
+    let report = |token: String| {
+        let server = &server;
+        let year = year.clone();
+        async move {
+            let reply = server
+                .send(
+                    Method::GET,
+                    &format!("/api/v1/reports/regional?period={year}"),
+                    crate::support::Auth::Token(&token),
+                    &[],
+                    None,
+                )
+                .await;
+            assert_eq!(reply.status.as_u16(), 200, "{}", reply.text);
+            reply.text
+        }
+    };
+    let html = report(t.my_analyst.clone()).await;
+    let count = |list: &str, token: &str| {
+        let server = &server;
+        let (list, token) = (list.to_owned(), token.to_owned());
+        async move { get(server, &list, &token).await.1["items"].as_array().unwrap().len() }
+    };
+    let gaps = count("/api/v1/capacity/gaps", &t.my_analyst).await;
+    let overlaps = count("/api/v1/capacity/overlaps", &t.my_analyst).await;
+    let overdue = count("/api/v1/decisions?overdue=true", &t.my_analyst).await;
+    assert_eq!((gaps, overlaps, overdue), (1, 1, 1));
+    assert!(html.contains(&format!("Gaps ({gaps})")), "{html}");
+    assert!(html.contains(&format!("Overlaps ({overlaps})")));
+    assert!(html.contains(&format!("Overdue ({overdue})")));
+    assert!(html.contains("1 incidents reported"), "MY sees its RED incident");
+    assert!(report(t.sg_analyst.clone()).await.contains("0 incidents reported"), "SG does not");
+    let (_, matrix) = get(&server, &format!("/api/v1/norms/matrix?period={year}"), &t.my_analyst).await;
+    let implemented = matrix["totals"]["implemented"].as_u64().unwrap_or(0) as usize;
+    assert_eq!(html.matches("title=\"implemented\"").count(), implemented);
+    assert!(html.matches("<tr><td>").count() >= 11);
+    for external in ["<script", "<link", "src=", "url("] {
+        assert!(!html.contains(external), "{external}");
+    }
+    assert_eq!(get(&server, "/api/v1/reports/regional?period=soon", &t.my_analyst).await.0, 400);
+    assert_eq!(call(&server, Method::GET, "/api/v1/reports/regional?period=2026", None, None).await.0, 401);
+    server.stop().await;
+
+    let Ok(chromium) = which_chromium() else {
+        println!("chromium is missing: the PDF page count is not checked");
+        return;
+    };
+    let page = fixture.dir.path().join("report.html");
+    let pdf = fixture.dir.path().join("report.pdf");
+    std::fs::write(&page, &html).unwrap();
+    let out = std::process::Command::new(chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"])
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(pdf_pages(&std::fs::read(&pdf).unwrap()), 4, "one page per section");
+}
+
+fn which_chromium() -> Result<std::path::PathBuf, ()> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .iter()
+        .map(std::path::PathBuf::from)
+        .find(|p| p.exists())
+        .ok_or(())
+}
