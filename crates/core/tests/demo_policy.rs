@@ -23,6 +23,10 @@ async fn demo_region_shows_norms_capacity_and_decisions() {
     assert!(reporting >= 6, "{reporting} states report");
     let progress = node.norm_progress(&my, "2025", "2026").await.unwrap();
     assert!(progress.states.iter().any(|s| s.implemented_to > s.implemented_from), "{progress:?}");
+    assert!(
+        progress.states.iter().all(|s| s.implemented_to >= s.implemented_from),
+        "never worse: {progress:?}"
+    );
     assert!(progress.states.iter().filter(|s| s.norms.iter().any(|n| n.from.is_some())).count() >= 6);
 
     let meetings = node.meetings(&my).await.unwrap();

@@ -30,7 +30,7 @@ pub(super) async fn seed(node: &Node) -> Result<(), DemoError> {
 /// The states that report, and how far along each is (a higher step, more implemented).
 const REPORTING: [(&str, usize); 6] = [("SG", 7), ("MY", 6), ("TH", 5), ("ID", 4), ("PH", 3), ("VN", 2)];
 
-/// A status for norm `i` of a state at `step`: deterministic, varied, better in later periods.
+/// A status for norm `i` of a state at `step` in 2025: deterministic and varied.
 fn demo_status(i: usize, step: usize) -> &'static str {
     match (i * 3 + step) % 9 {
         0 | 1 => "not-started",
@@ -40,16 +40,26 @@ fn demo_status(i: usize, step: usize) -> &'static str {
     }
 }
 
+/// The same norm a year later: never worse, and about half of what was under way is done.
+fn demo_status_later(i: usize, step: usize) -> &'static str {
+    match demo_status(i, step) {
+        "not-started" => "in-progress",
+        "in-progress" if (i + step).is_multiple_of(2) => "implemented",
+        same => same,
+    }
+}
+
 async fn seed_norms(node: &Node) -> Result<(), DemoError> {
     for (state, step) in REPORTING {
         let by = analyst(node, state).await?;
-        for (period, advance) in [("2025", 0), ("2026", 2)] {
+        for period in ["2025", "2026"] {
             for (i, norm) in NORMS.iter().enumerate() {
                 let new = NewAssessment {
                     member_state: state.to_owned(),
                     norm: norm.letter.to_owned(),
                     item: None,
-                    status: demo_status(i, step + advance).to_owned(),
+                    status: if period == "2025" { demo_status(i, step) } else { demo_status_later(i, step) }
+                        .to_owned(),
                     period: period.to_owned(),
                     evidence: Some(format!("Illustrative demo assessment ({state}, {period})")),
                     tlp: None,
