@@ -307,6 +307,7 @@ mod tests {
             priority: "high".into(),
             description: None,
             covered_by: vec![],
+            offers: vec![],
             modified: "2026-01-01T00:00:00.000Z".into(),
         };
         let decision = DecisionView {

@@ -300,8 +300,36 @@ pub const DECISION_STATUS: SelatExtension = SelatExtension {
     ),
 };
 
+/// A provider's offer of one of its programmes for a member state's need.
+pub const CAPACITY_OFFER: SelatExtension = SelatExtension {
+    id: "extension-definition--3a9e198a-db80-4335-b4e1-bd9606329fb0",
+    name: "selat-capacity-offer",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-capacity-offer"),
+    description: "A provider proposes one of its programmes for a member state's capacity-building need.",
+    schema: schema!(
+        "x-selat-capacity-offer",
+        r#"{"type":{"const":"x-selat-capacity-offer"},"need_ref":{"type":"string","pattern":"^x-selat-capacity-need--"},"programme_ref":{"type":"string","pattern":"^x-selat-capacity-programme--"},"note":{"type":"string"}}"#,
+        r#"["need_ref","programme_ref"]"#
+    ),
+};
+
+/// The answer of the state whose need an offer is for.
+pub const CAPACITY_OFFER_ANSWER: SelatExtension = SelatExtension {
+    id: "extension-definition--e06d50b2-428c-493b-8fdd-cd708e83d5d9",
+    name: "selat-capacity-offer-answer",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-capacity-offer-answer"),
+    description: "The member state's answer to an offer for its need: accepted or declined.",
+    schema: schema!(
+        "x-selat-capacity-offer-answer",
+        r#"{"type":{"const":"x-selat-capacity-offer-answer"},"offer_ref":{"type":"string","pattern":"^x-selat-capacity-offer--"},"answer":{"enum":["accepted","declined"]}}"#,
+        r#"["offer_ref","answer"]"#
+    ),
+};
+
 /// Every extension definition Selat ships.
-pub const SELAT_EXTENSIONS: [SelatExtension; 18] = [
+pub const SELAT_EXTENSIONS: [SelatExtension; 20] = [
     DISTRIBUTION,
     SHARING_GROUP,
     POINT_OF_CONTACT,
@@ -320,6 +348,8 @@ pub const SELAT_EXTENSIONS: [SelatExtension; 18] = [
     MEETING,
     DECISION,
     DECISION_STATUS,
+    CAPACITY_OFFER,
+    CAPACITY_OFFER_ANSWER,
 ];
 
 /// The extension definition with this id, if Selat ships it.

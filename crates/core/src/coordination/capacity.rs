@@ -4,9 +4,14 @@
 //! covers ([`gaps`]), programmes of one theme whose beneficiaries and dates overlap
 //! ([`overlaps`]), and the state × theme coverage [`matrix`]. The analysis is pure: it reads only
 //! what the services hand it (what the reader may see) and the date it is asked for.
+//!
+//! A need is matched to an offer (`x-selat-capacity-offer`: a provider proposes one of its own
+//! programmes for it), which the need's state accepts or declines
+//! (`x-selat-capacity-offer-answer`); an accepted offer is delivered once its programme is
+//! completed ([`offer_status`]).
 
 use selat_stix::meta::Scope;
-use selat_stix::selat::{CAPACITY_NEED, CAPACITY_PROGRAMME};
+use selat_stix::selat::{CAPACITY_NEED, CAPACITY_OFFER, CAPACITY_OFFER_ANSWER, CAPACITY_PROGRAMME};
 use selat_stix::tlp::Tlp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -231,7 +236,48 @@ pub struct NeedView {
     pub priority: String,
     pub description: Option<String>,
     pub covered_by: Vec<String>,
+    /// Offers made for it and where each stands.
+    pub offers: Vec<OfferView>,
     pub modified: String,
+}
+
+/// An offer for a need.
+#[derive(Debug, Clone, Serialize)]
+pub struct OfferView {
+    pub id: String,
+    pub need: String,
+    pub programme: String,
+    pub provider: String,
+    pub note: Option<String>,
+    /// `proposed`, `accepted`, `declined` or `delivered`.
+    pub status: &'static str,
+}
+
+/// An offer as a provider makes it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOffer {
+    /// One of the caller's own programmes.
+    pub programme: String,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOfferAnswer {
+    /// `accepted` or `declined`.
+    pub answer: String,
+}
+
+/// Where an offer stands: the state's latest answer, and delivery once the programme of an
+/// accepted offer is completed.
+pub fn offer_status(answer: Option<&str>, programme_status: Option<&str>) -> &'static str {
+    match (answer, programme_status) {
+        (Some("accepted"), Some("completed")) => "delivered",
+        (Some("accepted"), _) => "accepted",
+        (Some("declined"), _) => "declined",
+        _ => "proposed",
+    }
 }
 
 fn strings(record: &Record, key: &str) -> Vec<String> {
@@ -285,6 +331,25 @@ fn programme_view(roster: &Roster, record: &Record) -> ProgrammeView {
         source: owned(record, "source"),
         recorded_by: roster.name_of(&record.owner),
         modified: owned(record, "modified").unwrap_or_default(),
+    }
+}
+
+fn offer_view(roster: &Roster, offer: &Record, answers: &[Record], programmes: &[Record]) -> OfferView {
+    // Only the need's state answers (checked before storing); the latest answer counts.
+    let answer = answers
+        .iter()
+        .filter(|a| a.str("offer_ref") == Some(offer.id()))
+        .max_by(|a, b| a.str("modified").cmp(&b.str("modified")))
+        .and_then(|a| a.str("answer"));
+    let programme = offer.str("programme_ref").unwrap_or_default();
+    let programme_status = programmes.iter().find(|p| p.id() == programme).and_then(|p| p.str("status"));
+    OfferView {
+        id: offer.id().to_owned(),
+        need: owned(offer, "need_ref").unwrap_or_default(),
+        programme: programme.to_owned(),
+        provider: roster.name_of(&offer.owner),
+        note: owned(offer, "note"),
+        status: offer_status(answer, programme_status),
     }
 }
 
@@ -476,6 +541,96 @@ impl Node {
         self.needs(by).await?.into_iter().find(|n| n.id == id).ok_or_else(|| CoordinationError::NotFound(id))
     }
 
+    async fn offer_records(&self, by: &Principal) -> Result<(Vec<Record>, Vec<Record>), CoordinationError> {
+        let audience = audience_of(self, by).await?;
+        let offers = self.records(&audience, CAPACITY_OFFER.object_type.unwrap_or_default()).await?;
+        let answers = self.records(&audience, CAPACITY_OFFER_ANSWER.object_type.unwrap_or_default()).await?;
+        Ok((offers, answers))
+    }
+
+    /// A provider offers one of its own programmes for a need; the need's state sees it.
+    pub async fn offer_for_need(
+        &self,
+        by: &Principal,
+        need_id: &str,
+        new: &NewOffer,
+    ) -> Result<OfferView, CoordinationError> {
+        require_writer(by)?;
+        let (programmes, needs) = self.capacity_records(by).await?;
+        let need = needs
+            .iter()
+            .find(|n| n.id() == need_id)
+            .ok_or_else(|| CoordinationError::NotFound(format!("no need {need_id}")))?;
+        let programme = programmes
+            .iter()
+            .find(|p| p.id() == new.programme)
+            .ok_or_else(|| CoordinationError::NotFound(format!("no programme {}", new.programme)))?;
+        if programme.owner != by.org.identity {
+            return Err(CoordinationError::Forbidden(format!(
+                "programme {} is not {}'s: a provider offers only its own programmes",
+                new.programme, by.org.short_name
+            )));
+        }
+        if !strings(programme, "themes").iter().any(|t| Some(t.as_str()) == need.str("theme")) {
+            return Err(CoordinationError::Invalid(
+                "the programme does not cover the need's theme".to_owned(),
+            ));
+        }
+        let at = now();
+        let mut object = json!({
+            "type": CAPACITY_OFFER.object_type, "spec_version": "2.1",
+            "id": selat_stix::id::new_v4(CAPACITY_OFFER.object_type.unwrap_or_default()),
+            "created": at, "modified": at, "created_by_ref": by.org.identity,
+            "need_ref": need_id, "programme_ref": new.programme,
+            "extensions": {CAPACITY_OFFER.id: {"extension_type": "new-sdo"}},
+        });
+        if let Some(note) = &new.note {
+            object["note"] = json!(bounded("note", note)?);
+        }
+        Sharing::new(Tlp::Green, Scope::Community).apply(&mut object);
+        self.put_records(&by.org.identity, std::slice::from_ref(&object)).await?;
+        let roster = Roster::load(self).await?;
+        let offer = Record { owner: by.org.identity.clone(), object };
+        Ok(offer_view(&roster, &offer, &[], &programmes))
+    }
+
+    /// The need's state accepts or declines an offer for it.
+    pub async fn answer_offer(
+        &self,
+        by: &Principal,
+        offer_id: &str,
+        new: &NewOfferAnswer,
+    ) -> Result<OfferView, CoordinationError> {
+        require_writer(by)?;
+        one_of("answer", &new.answer, &["accepted", "declined"])?;
+        let _step = self.coordination_step().await;
+        let (programmes, needs) = self.capacity_records(by).await?;
+        let (offers, mut answers) = self.offer_records(by).await?;
+        let offer = offers
+            .iter()
+            .find(|o| o.id() == offer_id)
+            .ok_or_else(|| CoordinationError::NotFound(format!("no offer {offer_id}")))?;
+        let need = needs.iter().find(|n| Some(n.id()) == offer.str("need_ref"));
+        if need.is_none_or(|n| n.owner != by.org.identity) {
+            return Err(CoordinationError::Forbidden(
+                "only the member state whose need it is answers an offer".to_owned(),
+            ));
+        }
+        let at = now();
+        let mut object = json!({
+            "type": CAPACITY_OFFER_ANSWER.object_type, "spec_version": "2.1",
+            "id": selat_stix::id::new_v4(CAPACITY_OFFER_ANSWER.object_type.unwrap_or_default()),
+            "created": at, "modified": at, "created_by_ref": by.org.identity,
+            "offer_ref": offer_id, "answer": new.answer,
+            "extensions": {CAPACITY_OFFER_ANSWER.id: {"extension_type": "new-sdo"}},
+        });
+        Sharing::new(Tlp::Green, Scope::Community).apply(&mut object);
+        self.put_records(&by.org.identity, std::slice::from_ref(&object)).await?;
+        answers.push(Record { owner: by.org.identity.clone(), object });
+        let roster = Roster::load(self).await?;
+        Ok(offer_view(&roster, offer, &answers, &programmes))
+    }
+
     async fn capacity_records(
         &self,
         by: &Principal,
@@ -497,8 +652,10 @@ impl Node {
 
     /// The needs the caller may see, each with the programmes that cover it today.
     pub async fn needs(&self, by: &Principal) -> Result<Vec<NeedView>, CoordinationError> {
-        let (programmes, needs) = self.capacity_records(by).await?;
-        let programmes: Vec<Programme> = programmes.iter().map(programme_of).collect();
+        let (programme_records, needs) = self.capacity_records(by).await?;
+        let (offers, answers) = self.offer_records(by).await?;
+        let roster = Roster::load(self).await?;
+        let programmes: Vec<Programme> = programme_records.iter().map(programme_of).collect();
         let today = now()[..10].to_owned();
         let mut views: Vec<NeedView> = needs
             .iter()
@@ -513,6 +670,11 @@ impl Node {
                     priority: need.priority,
                     description: owned(r, "description"),
                     covered_by,
+                    offers: offers
+                        .iter()
+                        .filter(|o| o.str("need_ref") == Some(r.id()))
+                        .map(|o| offer_view(&roster, o, &answers, &programme_records))
+                        .collect(),
                     modified: owned(r, "modified").unwrap_or_default(),
                 }
             })
@@ -719,6 +881,21 @@ mod tests {
             });
             assert!(found.len() <= 1, "{why}");
             assert_eq!(got, expected, "{why}");
+        }
+    }
+
+    #[test]
+    fn offers_are_tracked_to_delivery() {
+        let cases = [
+            (None, Some("planned"), "proposed"),
+            (Some("accepted"), Some("planned"), "accepted"),
+            (Some("accepted"), Some("ongoing"), "accepted"),
+            (Some("accepted"), Some("completed"), "delivered"),
+            (Some("declined"), Some("completed"), "declined"),
+            (None, None, "proposed"),
+        ];
+        for (answer, programme, expected) in cases {
+            assert_eq!(offer_status(answer, programme), expected, "{answer:?} {programme:?}");
         }
     }
 

@@ -271,6 +271,36 @@ fn add_capacity(document: &mut Value) {
             },
         ),
         (
+            "/capacity/needs/{need_id}/offers",
+            "post",
+            Op {
+                id: "offerForNeed",
+                summary: "A provider offers one of its own programmes for a need",
+                params: vec![path_param("need_id", "^x-selat-capacity-need--")],
+                body: Some(
+                    json!({"type": "object", "required": ["programme"], "additionalProperties": false, "properties": {"programme": {"type": "string"}, "note": {"type": "string"}}}),
+                ),
+                ok: ("201", schema("Offer")),
+                errors: &["400", "401", "403", "404"],
+                public: false,
+            },
+        ),
+        (
+            "/capacity/offers/{offer_id}/answer",
+            "post",
+            Op {
+                id: "answerOffer",
+                summary: "The need's member state accepts or declines an offer",
+                params: vec![path_param("offer_id", "^x-selat-capacity-offer--")],
+                body: Some(
+                    json!({"type": "object", "required": ["answer"], "additionalProperties": false, "properties": {"answer": {"enum": ["accepted", "declined"]}}}),
+                ),
+                ok: ("200", schema("Offer")),
+                errors: &["400", "401", "403", "404"],
+                public: false,
+            },
+        ),
+        (
             "/capacity/gaps",
             "get",
             read("capacityGaps", "Needs that no current or planned programme covers", "Need"),
@@ -315,7 +345,12 @@ fn add_capacity(document: &mut Value) {
         "member_state": text, "theme": theme, "priority": {"enum": ["high", "medium", "low"]}, "description": text
     }});
     schemas["Need"] = json!({"type": "object", "required": ["id", "member_state", "theme", "priority", "covered_by"], "properties": {
-        "id": text, "member_state": text, "theme": text, "priority": text, "description": maybe, "covered_by": texts, "modified": text
+        "id": text, "member_state": text, "theme": text, "priority": text, "description": maybe, "covered_by": texts, "modified": text,
+        "offers": {"type": "array", "items": {"$ref": "#/components/schemas/Offer"}}
+    }});
+    schemas["Offer"] = json!({"type": "object", "required": ["id", "need", "programme", "provider", "status"], "properties": {
+        "id": text, "need": text, "programme": text, "provider": text, "note": maybe,
+        "status": {"enum": ["proposed", "accepted", "declined", "delivered"]}
     }});
     schemas["Overlap"] = json!({"type": "object", "required": ["programmes", "titles", "themes", "states", "from", "to"], "properties": {
         "programmes": texts, "titles": texts, "themes": texts, "states": texts, "from": text, "to": maybe

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse};
-use selat_core::coordination::capacity::{NewNeed, NewProgramme};
+use selat_core::coordination::capacity::{NewNeed, NewOffer, NewOfferAnswer, NewProgramme};
 use selat_core::coordination::meetings::{DecisionFilter, NewDecision, NewDecisionStatus, NewMeeting};
 use selat_core::coordination::norms::{AssessmentFilter, NewAssessment};
 use serde::Deserialize;
@@ -206,4 +206,26 @@ pub(crate) async fn regional_report(
     let period = query(period)?;
     let report = state.node().regional_report(&by, &period.period).await.map_err(coordination_error)?;
     Ok(Html(crate::report::render(&report)).into_response())
+}
+
+pub(crate) async fn offer(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    Path(need): Path<String>,
+    new: Result<Json<NewOffer>, JsonRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let new = body(new)?;
+    Ok(created(state.node().offer_for_need(&by, &need, &new).await.map_err(coordination_error)?))
+}
+
+pub(crate) async fn answer_offer(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    Path(offer): Path<String>,
+    new: Result<Json<NewOfferAnswer>, JsonRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let new = body(new)?;
+    Ok(Json(state.node().answer_offer(&by, &offer, &new).await.map_err(coordination_error)?).into_response())
 }

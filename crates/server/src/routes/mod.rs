@@ -80,6 +80,8 @@ const API_MEETINGS: &str = "/api/v1/meetings";
 const API_DECISIONS: &str = "/api/v1/decisions";
 const API_DECISION_STATUS: &str = "/api/v1/decisions/{decision_id}/status";
 const API_REGIONAL_REPORT: &str = "/api/v1/reports/regional";
+const API_NEED_OFFERS: &str = "/api/v1/capacity/needs/{need_id}/offers";
+const API_OFFER_ANSWER: &str = "/api/v1/capacity/offers/{offer_id}/answer";
 
 /// Every route template: the only values the metrics' `route` label takes (besides `unmatched`).
 pub(crate) const ROUTES: &[&str] = &[
@@ -141,6 +143,8 @@ pub(crate) const ROUTES: &[&str] = &[
     API_DECISIONS,
     API_DECISION_STATUS,
     API_REGIONAL_REPORT,
+    API_NEED_OFFERS,
+    API_OFFER_ANSWER,
 ];
 
 /// The whole HTTP application over `state`.
@@ -228,6 +232,8 @@ fn policy_routes() -> Router<AppState> {
         .route(API_DECISIONS, get(p::decisions).post(p::create_decision))
         .route(API_DECISION_STATUS, axum::routing::post(p::decision_status))
         .route(API_REGIONAL_REPORT, get(p::regional_report))
+        .route(API_NEED_OFFERS, axum::routing::post(p::offer))
+        .route(API_OFFER_ANSWER, axum::routing::post(p::answer_offer))
 }
 
 async fn not_found() -> ApiError {

@@ -229,6 +229,37 @@ async fn capacity_gaps_overlaps_and_matrix_follow_programmes_and_needs() {
         call(&server, Method::PUT, &format!("{progs}/{sg_id}"), Some(&t.sg_analyst), Some(edited)).await;
     assert_eq!((status, body["seats"].as_u64()), (200, Some(40)), "{body}");
 
+    // Offers: a provider offers its own programme for MY's standards need; MY accepts; once the
+    // programme is completed the offer is delivered. Others may not offer or answer.
+    let standards_need = gap["id"].as_str().unwrap();
+    let std_course = |status: &str| {
+        programme("Standards course", &["standards"], &["MY"], "2021-01-01", Some("2021-02-01"), status)
+    };
+    let (_, jp_std) = post(&server, progs, &partner, std_course("completed")).await;
+    let offers = format!("/api/v1/capacity/needs/{standards_need}/offers");
+    let (status, body) = post(&server, &offers, &t.sg_analyst, json!({"programme": jp_std["id"]})).await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")), "not SG's programme: {body}");
+    let (status, body) = post(&server, &offers, &partner, json!({"programme": jp_prog["id"]})).await;
+    assert_eq!(status, 400, "cybercrime does not meet a standards need: {body}");
+    let (status, offer) =
+        post(&server, &offers, &partner, json!({"programme": jp_std["id"], "note": "Seats held"})).await;
+    assert_eq!((status, offer["status"].as_str()), (201, Some("proposed")), "{offer}");
+    let answer = format!("/api/v1/capacity/offers/{}/answer", offer["id"].as_str().unwrap());
+    assert_eq!(
+        post(&server, &answer, &t.sg_analyst, json!({"answer": "accepted"})).await.0,
+        403,
+        "not SG's need"
+    );
+    let (status, accepted) = post(&server, &answer, &t.my_analyst, json!({"answer": "accepted"})).await;
+    assert_eq!(
+        (status, accepted["status"].as_str()),
+        (200, Some("delivered")),
+        "its programme is completed: {accepted}"
+    );
+    let (_, needs_now) = get(&server, needs, &t.my_analyst).await;
+    let mine = needs_now["items"].as_array().unwrap().iter().find(|n| n["id"] == gap["id"]).unwrap();
+    assert_eq!(mine["offers"][0]["status"], "delivered", "{mine}");
+
     let (_, gaps) = get(&server, "/api/v1/capacity/gaps", &t.asean_analyst).await;
     let gaps = gaps["items"].as_array().unwrap();
     assert_eq!(gaps.len(), 1, "{gaps:?}");
