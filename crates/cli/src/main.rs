@@ -18,6 +18,7 @@ mod match_cmd;
 mod match_line;
 mod migrate;
 mod pattern_cmd;
+mod report;
 mod serve;
 mod sync;
 mod validate;
@@ -49,6 +50,8 @@ enum Command {
     Export(export::Args),
     /// Organisations, users, tokens and collections.
     Admin(admin::Args),
+    /// The regional report for a meeting of ministers: one self-contained HTML page.
+    Report(report::Args),
     /// Serve TAXII 2.1 (and /healthz, /metrics) over the data directory until SIGINT or SIGTERM.
     Serve(serve::Args),
     /// Apply the store's pending schema migrations and say which.
@@ -104,6 +107,7 @@ fn main() -> ExitCode {
                     Command::Import(args) => import::run(&args).await,
                     Command::Admin(args) => admin::run(&args).await,
                     Command::Export(args) => export::run(&args).await,
+                    Command::Report(args) => report::run(&args).await,
                     Command::Bench(command) => bench::run(command).await,
                     Command::Serve(args) => serve::run(&args).await,
                     Command::Migrate(args) => migrate::run(&args).await,

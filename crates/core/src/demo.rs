@@ -22,6 +22,7 @@ use crate::org::{OrgKind, Organisation, Role};
 use crate::region::MEMBER_STATES;
 
 mod coordination;
+mod policy;
 
 /// The sample intelligence: a fictional phishing campaign against banks of several states.
 pub const INTEL: &str = include_str!("demo/intel.json");
@@ -180,6 +181,7 @@ pub async fn seed(node: &Node, base_url: &str) -> Result<Option<DemoCredentials>
     }
     seed_intel(node, &shared, &public).await?;
     coordination::seed(node).await?;
+    policy::seed(node).await?;
     let base = base_url.trim_end_matches('/');
     Ok(Some(DemoCredentials {
         base_url: base.to_owned(),

@@ -33,6 +33,7 @@ mod metrics;
 mod observe;
 mod paging;
 mod removal;
+pub mod report;
 mod respond;
 pub mod routes;
 mod state;

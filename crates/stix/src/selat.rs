@@ -215,8 +215,121 @@ pub const MISP: SelatExtension = SelatExtension {
     schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"selat-misp","type":"object","properties":{"extension_type":{"const":"property-extension"},"event_uuid":{"type":"string"},"uuid":{"type":"string"},"object_uuid":{"type":"string"},"referenced_uuid":{"type":"string"},"relationship_type":{"type":"string"},"attribute_type":{"type":"string"},"category":{"type":"string"},"value":{"type":"string"},"to_ids":{"type":"boolean"},"comment":{"type":"string"},"distribution":{"type":"integer","minimum":0,"maximum":5},"sharing_group_uuid":{"type":"string"},"sharing_group_name":{"type":"string"},"orgc":{"type":"object","properties":{"uuid":{"type":"string"},"name":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}},"tlp_tag":{"type":"string"},"galaxy_tag":{"type":"string"},"sighted_by":{"type":"object","properties":{"uuid":{"type":"string"},"name":{"type":"string"}}},"source":{"type":"string"},"event":{"type":"object"},"object":{"type":"object"}},"required":["extension_type"]}"#,
 };
 
+/// A member state's implementation status of a UN GGE 2015 norm (or a checklist item of it) for a
+/// reporting period, owned by that state.
+pub const NORM_ASSESSMENT: SelatExtension = SelatExtension {
+    id: "extension-definition--df1fd6a9-bd7c-4876-98cb-02ecdd7350d9",
+    name: "selat-norm-assessment",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-norm-assessment"),
+    description: "A member state's implementation status of one of the eleven UN GGE 2015 norms (A/70/174 para 13, by letter a-k) or of a checklist item of it, for a reporting period, with its evidence. Only the state itself records it.",
+    schema: schema!(
+        "x-selat-norm-assessment",
+        r#"{"type":{"const":"x-selat-norm-assessment"},"member_state":{"type":"string","pattern":"^[A-Z]{2}$"},"norm":{"type":"string","pattern":"^[a-k]$"},"item":{"type":"string","pattern":"^[a-k]\\.[0-9]+$"},"status":{"enum":["not-started","in-progress","implemented","not-applicable"]},"period":{"type":"string","pattern":"^[0-9]{4}(-(H[12]|Q[1-4]))?$"},"evidence":{"type":"string"}}"#,
+        r#"["member_state","norm","status","period"]"#
+    ),
+};
+
+/// A capacity-building programme, owned by the organisation that records it (a provider).
+pub const CAPACITY_PROGRAMME: SelatExtension = SelatExtension {
+    id: "extension-definition--7cf76a01-9ab5-43a4-840f-4233670feb83",
+    name: "selat-capacity-programme",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-capacity-programme"),
+    description: "A capacity-building programme: title, GFCE themes, providers and funders, beneficiary member states, format, dates (an absent end is open-ended), seats, status and a source link.",
+    schema: schema!(
+        "x-selat-capacity-programme",
+        r#"{"type":{"const":"x-selat-capacity-programme"},"title":{"type":"string","minLength":1},"themes":{"type":"array","minItems":1,"items":{"enum":["policy-and-strategy","incident-management-and-cip","cybercrime","culture-and-skills","standards"]}},"providers":{"type":"array","items":{"type":"string"}},"funders":{"type":"array","items":{"type":"string"}},"beneficiary_states":{"type":"array","minItems":1,"items":{"type":"string","pattern":"^[A-Z]{2}$"}},"format":{"enum":["in-person","online","hybrid"]},"start":{"type":"string"},"end":{"type":"string"},"seats":{"type":"integer","minimum":0},"status":{"enum":["planned","ongoing","completed","cancelled"]},"source":{"type":"string"}}"#,
+        r#"["title","themes","beneficiary_states","start","status"]"#
+    ),
+};
+
+/// A member state's capacity-building need, owned by that state.
+pub const CAPACITY_NEED: SelatExtension = SelatExtension {
+    id: "extension-definition--3f82cafc-fa00-46a3-80e0-90da62790292",
+    name: "selat-capacity-need",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-capacity-need"),
+    description: "A member state's capacity-building need: the GFCE theme, its priority and a description.",
+    schema: schema!(
+        "x-selat-capacity-need",
+        r#"{"type":{"const":"x-selat-capacity-need"},"member_state":{"type":"string","pattern":"^[A-Z]{2}$"},"theme":{"enum":["policy-and-strategy","incident-management-and-cip","cybercrime","culture-and-skills","standards"]},"priority":{"enum":["high","medium","low"]},"description":{"type":"string"}}"#,
+        r#"["member_state","theme","priority"]"#
+    ),
+};
+
+/// A meeting of a regional series (AMCC, TELMIN, ADGMIN, ADGSOM, Cyber-CC, ARF ISM).
+pub const MEETING: SelatExtension = SelatExtension {
+    id: "extension-definition--eaef1a4f-f055-4bda-990d-837c454db470",
+    name: "selat-meeting",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-meeting"),
+    description: "A meeting of a regional series: its number in the series, date, venue, chair, the member states that took part, and its documents.",
+    schema: schema!(
+        "x-selat-meeting",
+        r#"{"type":{"const":"x-selat-meeting"},"series":{"enum":["AMCC","TELMIN","ADGMIN","ADGSOM","CYBER-CC","ARF-ISM"]},"number":{"type":"integer","minimum":1},"date":{"type":"string"},"venue":{"type":"string"},"chair":{"type":"string"},"participating_states":{"type":"array","items":{"type":"string","pattern":"^[A-Z]{2}$"}},"documents":{"type":"array","items":{"type":"object","properties":{"title":{"type":"string"},"url":{"type":"string"}},"required":["title"]}}}"#,
+        r#"["series","number","date"]"#
+    ),
+};
+
+/// A decision of a meeting, the body or organisation that must act on it, and its follow-up.
+pub const DECISION: SelatExtension = SelatExtension {
+    id: "extension-definition--31d288b3-e54b-4af3-9bfc-eca16e2a9086",
+    name: "selat-decision",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-decision"),
+    description: "A decision of a meeting: its text, kind (agree, recommend, task, note), the body (a meeting series) or organisation that must act, the due date, and the earlier decisions it carries over or closes.",
+    schema: schema!(
+        "x-selat-decision",
+        r#"{"type":{"const":"x-selat-decision"},"meeting_ref":{"type":"string","pattern":"^x-selat-meeting--"},"number":{"type":"integer","minimum":1},"text":{"type":"string","minLength":1},"kind":{"enum":["agree","recommend","task","note"]},"owner_body":{"enum":["AMCC","TELMIN","ADGMIN","ADGSOM","CYBER-CC","ARF-ISM"]},"owner_ref":{"type":"string","pattern":"^identity--"},"due":{"type":"string"},"carries_over_ref":{"type":"string","pattern":"^x-selat-decision--"},"closes_refs":{"type":"array","items":{"type":"string","pattern":"^x-selat-decision--"}}}"#,
+        r#"["meeting_ref","number","text","kind"]"#
+    ),
+};
+
+/// A change of a decision's status by the secretariat or the organisation that owns it.
+pub const DECISION_STATUS: SelatExtension = SelatExtension {
+    id: "extension-definition--63f03984-7cae-458a-9aaf-1febe3953f15",
+    name: "selat-decision-status",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-decision-status"),
+    description: "A change of a decision's status (open, in-progress, closed) with its reason, by the secretariat or the organisation that must act on it.",
+    schema: schema!(
+        "x-selat-decision-status",
+        r#"{"type":{"const":"x-selat-decision-status"},"decision_ref":{"type":"string","pattern":"^x-selat-decision--"},"status":{"enum":["open","in-progress","closed"]},"reason":{"type":"string"}}"#,
+        r#"["decision_ref","status"]"#
+    ),
+};
+
+/// A provider's offer of one of its programmes for a member state's need.
+pub const CAPACITY_OFFER: SelatExtension = SelatExtension {
+    id: "extension-definition--3a9e198a-db80-4335-b4e1-bd9606329fb0",
+    name: "selat-capacity-offer",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-capacity-offer"),
+    description: "A provider proposes one of its programmes for a member state's capacity-building need.",
+    schema: schema!(
+        "x-selat-capacity-offer",
+        r#"{"type":{"const":"x-selat-capacity-offer"},"need_ref":{"type":"string","pattern":"^x-selat-capacity-need--"},"programme_ref":{"type":"string","pattern":"^x-selat-capacity-programme--"},"note":{"type":"string"}}"#,
+        r#"["need_ref","programme_ref"]"#
+    ),
+};
+
+/// The answer of the state whose need an offer is for.
+pub const CAPACITY_OFFER_ANSWER: SelatExtension = SelatExtension {
+    id: "extension-definition--e06d50b2-428c-493b-8fdd-cd708e83d5d9",
+    name: "selat-capacity-offer-answer",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-capacity-offer-answer"),
+    description: "The member state's answer to an offer for its need: accepted or declined.",
+    schema: schema!(
+        "x-selat-capacity-offer-answer",
+        r#"{"type":{"const":"x-selat-capacity-offer-answer"},"offer_ref":{"type":"string","pattern":"^x-selat-capacity-offer--"},"answer":{"enum":["accepted","declined"]}}"#,
+        r#"["offer_ref","answer"]"#
+    ),
+};
+
 /// Every extension definition Selat ships.
-pub const SELAT_EXTENSIONS: [SelatExtension; 12] = [
+pub const SELAT_EXTENSIONS: [SelatExtension; 20] = [
     DISTRIBUTION,
     SHARING_GROUP,
     POINT_OF_CONTACT,
@@ -229,6 +342,14 @@ pub const SELAT_EXTENSIONS: [SelatExtension; 12] = [
     ASSISTANCE_ANSWER,
     NOTIFICATION_PREFERENCES,
     MISP,
+    NORM_ASSESSMENT,
+    CAPACITY_PROGRAMME,
+    CAPACITY_NEED,
+    MEETING,
+    DECISION,
+    DECISION_STATUS,
+    CAPACITY_OFFER,
+    CAPACITY_OFFER_ANSWER,
 ];
 
 /// The extension definition with this id, if Selat ships it.

@@ -496,7 +496,7 @@ fn refs_contain(record: &Record, key: &str, id: &str) -> bool {
 
 /// A new version's `modified`: now, but always after the previous one (STIX orders versions by
 /// `modified`, to the millisecond here).
-fn next_modified(previous: Option<&str>) -> String {
+pub(super) fn next_modified(previous: Option<&str>) -> String {
     let mut at = selat_stix::timestamp::Timestamp::now_millis();
     if let Some(prev) = previous.and_then(|p| selat_stix::timestamp::Timestamp::parse(p).ok())
         && at.micros <= prev.micros

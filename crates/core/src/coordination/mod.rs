@@ -11,9 +11,13 @@
 //! record's state is derived from them when it is read.
 
 pub mod advisories;
+pub mod capacity;
 pub mod contacts;
 pub mod incidents;
+pub mod meetings;
+pub mod norms;
 pub mod notices;
+pub mod report;
 mod share;
 
 use std::io::Cursor;

@@ -39,24 +39,24 @@ pub(crate) fn coordination_error(e: CoordinationError) -> JsonError {
     }
 }
 
-fn principal(caller: Result<Caller, ApiError>) -> Result<Principal, JsonError> {
+pub(crate) fn principal(caller: Result<Caller, ApiError>) -> Result<Principal, JsonError> {
     let caller = caller.map_err(|_| JsonError::unauthorized())?;
     caller.0.ok_or_else(JsonError::unauthorized)
 }
 
-fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, JsonError> {
+pub(crate) fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, JsonError> {
     body.map(|Json(b)| b).map_err(|e| JsonError::bad_request(e.body_text()))
 }
 
-fn list<T: Serialize>(items: Vec<T>) -> Response {
+pub(crate) fn list<T: Serialize>(items: Vec<T>) -> Response {
     Json(json!({"items": items, "next": null})).into_response()
 }
 
-fn created<T: Serialize>(value: T) -> Response {
+pub(crate) fn created<T: Serialize>(value: T) -> Response {
     (StatusCode::CREATED, Json(value)).into_response()
 }
 
-type Answer = Result<Response, JsonError>;
+pub(crate) type Answer = Result<Response, JsonError>;
 
 /// Notices are a courtesy: failing to queue one is logged, never the request's failure.
 fn notify(result: Result<usize, CoordinationError>) {

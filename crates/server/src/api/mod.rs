@@ -11,7 +11,9 @@ pub(crate) mod groups;
 pub(crate) mod matching;
 mod openapi;
 mod openapi_coordination;
+mod openapi_policy;
 pub(crate) mod peers;
+pub(crate) mod policy;
 pub(crate) mod region;
 
 use axum::Json;

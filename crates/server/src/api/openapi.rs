@@ -334,6 +334,7 @@ pub(crate) fn document() -> Value {
     add_region(&mut document);
     super::openapi_coordination::add_coordination(&mut document);
     add_peers(&mut document);
+    super::openapi_policy::add_policy(&mut document);
     document
 }
 

@@ -5,18 +5,18 @@ use serde_json::{Value, json};
 
 /// One operation: its id, summary, parameters, request body schema, success status and schema,
 /// and the error statuses it may answer.
-struct Op<'a> {
-    id: &'a str,
-    summary: &'a str,
-    params: Vec<Value>,
-    body: Option<Value>,
-    ok: (&'a str, Value),
-    errors: &'a [&'a str],
-    public: bool,
+pub(super) struct Op<'a> {
+    pub(super) id: &'a str,
+    pub(super) summary: &'a str,
+    pub(super) params: Vec<Value>,
+    pub(super) body: Option<Value>,
+    pub(super) ok: (&'a str, Value),
+    pub(super) errors: &'a [&'a str],
+    pub(super) public: bool,
 }
 
 impl Op<'_> {
-    fn render(self) -> Value {
+    pub(super) fn render(self) -> Value {
         let mut responses = json!({
             self.ok.0: {"description": "Done.", "content": {"application/json": {"schema": self.ok.1}}}
         });
@@ -51,22 +51,22 @@ fn describe(status: &str) -> &'static str {
     }
 }
 
-fn path_param(name: &str, pattern: &str) -> Value {
+pub(super) fn path_param(name: &str, pattern: &str) -> Value {
     json!({"name": name, "in": "path", "required": true, "schema": {"type": "string", "pattern": pattern}})
 }
 
-fn query(name: &str, schema: Value) -> Value {
+pub(super) fn query(name: &str, schema: Value) -> Value {
     json!({"name": name, "in": "query", "required": false, "schema": schema})
 }
 
-fn list(item: &str) -> Value {
+pub(super) fn list(item: &str) -> Value {
     json!({"type": "object", "required": ["items", "next"], "properties": {
         "items": {"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")}},
         "next": {"type": "null", "description": "Always null: every list fits one page."}
     }})
 }
 
-fn schema(name: &str) -> Value {
+pub(super) fn schema(name: &str) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
 }
 

@@ -67,6 +67,22 @@ const API_NOTIFICATIONS: &str = "/api/v1/notification-preferences";
 const API_ADVISORIES: &str = "/api/v1/advisories";
 const FEED_ADVISORIES: &str = "/feeds/advisories.atom";
 const API_PEERS: &str = "/api/v1/peers";
+const API_NORMS: &str = "/api/v1/norms";
+const API_NORM_ASSESSMENTS: &str = "/api/v1/norms/assessments";
+const API_NORM_MATRIX: &str = "/api/v1/norms/matrix";
+const API_NORM_PROGRESS: &str = "/api/v1/norms/progress";
+const API_PROGRAMMES: &str = "/api/v1/capacity/programmes";
+const API_PROGRAMME: &str = "/api/v1/capacity/programmes/{programme_id}";
+const API_NEEDS: &str = "/api/v1/capacity/needs";
+const API_CAPACITY_GAPS: &str = "/api/v1/capacity/gaps";
+const API_CAPACITY_OVERLAPS: &str = "/api/v1/capacity/overlaps";
+const API_CAPACITY_MATRIX: &str = "/api/v1/capacity/matrix";
+const API_MEETINGS: &str = "/api/v1/meetings";
+const API_DECISIONS: &str = "/api/v1/decisions";
+const API_DECISION_STATUS: &str = "/api/v1/decisions/{decision_id}/status";
+const API_REGIONAL_REPORT: &str = "/api/v1/reports/regional";
+const API_NEED_OFFERS: &str = "/api/v1/capacity/needs/{need_id}/offers";
+const API_OFFER_ANSWER: &str = "/api/v1/capacity/offers/{offer_id}/answer";
 
 /// Every route template: the only values the metrics' `route` label takes (besides `unmatched`).
 pub(crate) const ROUTES: &[&str] = &[
@@ -115,6 +131,22 @@ pub(crate) const ROUTES: &[&str] = &[
     API_ADVISORIES,
     FEED_ADVISORIES,
     API_PEERS,
+    API_NORMS,
+    API_NORM_ASSESSMENTS,
+    API_NORM_MATRIX,
+    API_NORM_PROGRESS,
+    API_PROGRAMMES,
+    API_PROGRAMME,
+    API_NEEDS,
+    API_CAPACITY_GAPS,
+    API_CAPACITY_OVERLAPS,
+    API_CAPACITY_MATRIX,
+    API_MEETINGS,
+    API_DECISIONS,
+    API_DECISION_STATUS,
+    API_REGIONAL_REPORT,
+    API_NEED_OFFERS,
+    API_OFFER_ANSWER,
 ];
 
 /// The whole HTTP application over `state`.
@@ -146,6 +178,7 @@ pub fn app(state: AppState) -> Router {
         .route(API_OBJECT_CORRELATIONS, get(crate::api::correlations::by_object))
         .route(API_PEERS, get(crate::api::peers::list))
         .merge(coordination_routes())
+        .merge(policy_routes())
         .layer(from_fn(crate::api::guard));
     Router::new()
         .merge(taxii)
@@ -185,6 +218,28 @@ fn coordination_routes() -> Router<AppState> {
         .route(API_NOTIFICATIONS, get(c::preferences).put(c::set_preferences))
         .route(API_ADVISORIES, get(c::advisories).post(c::publish_advisory))
         .route(FEED_ADVISORIES, get(c::atom))
+}
+
+/// Norms, capacity building, meetings and decisions, the regional report (`api::policy`).
+fn policy_routes() -> Router<AppState> {
+    use crate::api::policy as p;
+    Router::new()
+        .route(API_NORMS, get(p::norms))
+        .route(API_NORM_ASSESSMENTS, get(p::assessments).post(p::record_assessment))
+        .route(API_NORM_MATRIX, get(p::norm_matrix))
+        .route(API_NORM_PROGRESS, get(p::norm_progress))
+        .route(API_PROGRAMMES, get(p::programmes).post(p::create_programme))
+        .route(API_PROGRAMME, axum::routing::put(p::replace_programme))
+        .route(API_NEEDS, get(p::needs).post(p::create_need))
+        .route(API_CAPACITY_GAPS, get(p::gaps))
+        .route(API_CAPACITY_OVERLAPS, get(p::overlaps))
+        .route(API_CAPACITY_MATRIX, get(p::capacity_matrix))
+        .route(API_MEETINGS, get(p::meetings).post(p::create_meeting))
+        .route(API_DECISIONS, get(p::decisions).post(p::create_decision))
+        .route(API_DECISION_STATUS, axum::routing::post(p::decision_status))
+        .route(API_REGIONAL_REPORT, get(p::regional_report))
+        .route(API_NEED_OFFERS, axum::routing::post(p::offer))
+        .route(API_OFFER_ANSWER, axum::routing::post(p::answer_offer))
 }
 
 async fn not_found() -> ApiError {

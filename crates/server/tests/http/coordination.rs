@@ -15,7 +15,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::support::{Auth, Fixture, PASSWORD, Server};
 
 /// A JSON request to the REST API: status and body (`null` for an empty one).
-async fn call(
+pub(crate) async fn call(
     server: &Server,
     method: Method,
     path: &str,
@@ -32,16 +32,22 @@ async fn call(
     (reply.status.as_u16(), value)
 }
 
-async fn get(server: &Server, path: &str, token: &str) -> (u16, Value) {
+pub(crate) async fn get(server: &Server, path: &str, token: &str) -> (u16, Value) {
     call(server, Method::GET, path, Some(token), None).await
 }
 
-async fn post(server: &Server, path: &str, token: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn post(server: &Server, path: &str, token: &str, body: Value) -> (u16, Value) {
     call(server, Method::POST, path, Some(token), Some(body)).await
 }
 
 /// Registers an organisation and an account of `role` in it; returns the account's token.
-async fn member(node: &Node, short: &str, kind: OrgKind, parent: Option<&str>, role: Role) -> String {
+pub(crate) async fn member(
+    node: &Node,
+    short: &str,
+    kind: OrgKind,
+    parent: Option<&str>,
+    role: Role,
+) -> String {
     if node.organisation(short).await.unwrap().is_none() {
         let org = Organisation {
             short_name: short.to_owned(),

@@ -9,6 +9,7 @@ mod coordination;
 mod endpoints;
 mod errors;
 mod paging;
+mod policy;
 mod restart;
 mod sightings;
 mod submissions;
