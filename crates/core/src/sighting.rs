@@ -142,7 +142,7 @@ fn sighting(indicator: &str, tally: &Tally, options: &SightingOptions) -> Value 
 
 /// A v4-format UUID made from the first 16 bytes of SHA-256 of `text`, with the version and
 /// variant bits set (as the demo's deterministic ids are).
-fn v4_from(text: &str) -> uuid::Uuid {
+pub(crate) fn v4_from(text: &str) -> uuid::Uuid {
     let digest = Sha256::digest(text.as_bytes());
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest[..16]);

@@ -492,7 +492,7 @@ impl Node {
             )));
         }
         let fields = programme_fields(&roster, new)?;
-        let modified = super::incidents::next_modified(previous.str("modified"));
+        let modified = super::next_modified(previous.str("modified"));
         let created = previous.str("created").unwrap_or_default().to_owned();
         let object = self.programme_object(id, &created, &modified, &by.org.identity, fields);
         self.put_records(&by.org.identity, std::slice::from_ref(&object)).await?;

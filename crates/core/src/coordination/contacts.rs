@@ -578,15 +578,7 @@ impl Node {
         let mut object = check.object.clone();
         object["answered"] = json!(answered);
         object["response_time_s"] = json!(seconds_between(check.str("sent").unwrap_or_default(), &answered));
-        let modified = if check.str("modified") >= Some(answered.as_str()) {
-            let mut at = Timestamp::parse(check.str("modified").unwrap_or_default())
-                .unwrap_or_else(|_| Timestamp::now_millis());
-            at.micros += 1000;
-            at.format(3)
-        } else {
-            answered.clone()
-        };
-        object["modified"] = json!(modified);
+        object["modified"] = json!(super::next_modified(check.str("modified")));
         self.put_records(&check.owner, std::slice::from_ref(&object)).await?;
         Ok(acknowledgement(&Record { owner: check.owner, object }, contact.as_ref()))
     }

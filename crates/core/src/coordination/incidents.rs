@@ -18,7 +18,9 @@ use selat_store::Store as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{CoordinationError, Record, Roster, Sharing, audience_of, bounded, now, timestamp};
+use super::{
+    CoordinationError, Record, Roster, Sharing, audience_of, bounded, next_modified, now, timestamp,
+};
 use crate::node::Node;
 use crate::org::{OrgKind, Organisation, Principal, Role};
 
@@ -492,18 +494,6 @@ fn timeline_of(roster: &Roster, incident: &Record, c: &Contributions) -> Vec<Tim
 
 fn refs_contain(record: &Record, key: &str, id: &str) -> bool {
     record.object.get(key).and_then(Value::as_array).is_some_and(|a| a.iter().any(|v| v.as_str() == Some(id)))
-}
-
-/// A new version's `modified`: now, but always after the previous one (STIX orders versions by
-/// `modified`, to the millisecond here).
-pub(super) fn next_modified(previous: Option<&str>) -> String {
-    let mut at = selat_stix::timestamp::Timestamp::now_millis();
-    if let Some(prev) = previous.and_then(|p| selat_stix::timestamp::Timestamp::parse(p).ok())
-        && at.micros <= prev.micros
-    {
-        at.micros = prev.micros - prev.micros.rem_euclid(1000) + 1000;
-    }
-    at.format(3)
 }
 
 fn require_writer(by: &Principal) -> Result<(), CoordinationError> {

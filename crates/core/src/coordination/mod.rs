@@ -46,11 +46,7 @@ pub const MAX_TEXT_BYTES: usize = 16 * 1024;
 /// The coordination collection's id, the same on every node (the first 16 bytes of SHA-256 of
 /// `selat:coordination`, as a v4-format UUID), so peers pull and push it by the same id.
 pub fn collection_id() -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(b"selat:coordination");
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+    crate::sighting::v4_from("selat:coordination").to_string()
 }
 
 /// Why a coordination request was refused. Each variant maps to one HTTP status.
@@ -316,6 +312,18 @@ pub(crate) fn timestamp(field: &str, text: &str) -> Result<String, CoordinationE
     selat_stix::timestamp::Timestamp::parse(&full).map(|t| t.format(3)).map_err(|_| {
         CoordinationError::Invalid(format!("{field} {text:?}: expected YYYY-MM-DD or an RFC 3339 time"))
     })
+}
+
+/// A new version's `modified`: now, but always after the previous one (STIX orders versions by
+/// `modified`, to the millisecond here).
+pub(crate) fn next_modified(previous: Option<&str>) -> String {
+    let mut at = selat_stix::timestamp::Timestamp::now_millis();
+    if let Some(prev) = previous.and_then(|p| selat_stix::timestamp::Timestamp::parse(p).ok())
+        && at.micros <= prev.micros
+    {
+        at.micros = prev.micros - prev.micros.rem_euclid(1000) + 1000;
+    }
+    at.format(3)
 }
 
 /// Now, as STIX writes it.

@@ -421,14 +421,10 @@ fn view_of(roster: &Roster, record: &Record) -> Option<AssessmentView> {
 /// The id of `state_identity`'s assessment of `subject` (a norm or item) for `period`: the same
 /// each time, so recording it again makes a new version.
 fn assessment_id(state_identity: &str, subject: &str, period: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("selat:norm-assessment:{state_identity}:{subject}:{period}"));
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
     format!(
         "{}--{}",
         NORM_ASSESSMENT.object_type.unwrap_or_default(),
-        uuid::Builder::from_random_bytes(bytes).into_uuid()
+        crate::sighting::v4_from(&format!("selat:norm-assessment:{state_identity}:{subject}:{period}"))
     )
 }
 
@@ -500,7 +496,7 @@ impl Node {
         let audience = audience_of(self, by).await?;
         let previous = self.record(&audience, &id).await?;
         let at = now();
-        let modified = super::incidents::next_modified(previous.as_ref().and_then(|p| p.str("modified")));
+        let modified = super::next_modified(previous.as_ref().and_then(|p| p.str("modified")));
         let created = previous.as_ref().and_then(|p| p.str("created")).map_or(at, str::to_owned);
         let mut object = json!({
             "type": NORM_ASSESSMENT.object_type, "spec_version": "2.1", "id": id,

@@ -34,14 +34,10 @@ pub struct Preferences {
 }
 
 fn preferences_id(org: &Organisation) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("selat:notification-preferences:{}", org.identity).as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
     format!(
         "{}--{}",
         NOTIFICATION_PREFERENCES.object_type.unwrap_or_default(),
-        uuid::Builder::from_random_bytes(bytes).into_uuid()
+        crate::sighting::v4_from(&format!("selat:notification-preferences:{}", org.identity))
     )
 }
 
@@ -92,15 +88,7 @@ impl Node {
         let id = preferences_id(&by.org);
         let previous = self.record(&Audience::Unrestricted, &id).await?;
         let at = now();
-        let modified = match previous.as_ref().and_then(|p| p.str("modified")) {
-            Some(prev) if prev >= at.as_str() => {
-                let mut t = selat_stix::timestamp::Timestamp::parse(prev)
-                    .unwrap_or_else(|_| selat_stix::timestamp::Timestamp::now_millis());
-                t.micros += 1000;
-                t.format(3)
-            }
-            _ => at.clone(),
-        };
+        let modified = super::next_modified(previous.as_ref().and_then(|p| p.str("modified")));
         let created = previous.as_ref().and_then(|p| p.str("created")).unwrap_or(&at).to_owned();
         let mut object = json!({
             "type": NOTIFICATION_PREFERENCES.object_type, "spec_version": "2.1", "id": id,

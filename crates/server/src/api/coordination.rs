@@ -402,23 +402,19 @@ pub(crate) async fn ack(
     Ok(Html(ack_html(&ack, Some("Thank you: your contact details are confirmed."))).into_response())
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 fn ack_html(ack: &Acknowledgement, done: Option<&str>) -> String {
     let body = match (done, &ack.answered) {
-        (Some(message), _) => format!("<p role=\"status\">{}</p>", escape(message)),
-        (None, Some(at)) => format!("<p>This check was answered at {}.</p>", escape(at)),
+        (Some(message), _) => format!("<p role=\"status\">{}</p>", crate::report::escape(message)),
+        (None, Some(at)) => format!("<p>This check was answered at {}.</p>", crate::report::escape(at)),
         (None, None) => "<form method=\"post\"><button type=\"submit\">Confirm</button></form>".to_owned(),
     };
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Selat contact check</title></head>\
          <body><main><h1>Contact check</h1><p>{} ({}) — sent {}, valid until {}.</p>{body}</main></body></html>",
-        escape(&ack.contact_name),
-        escape(&ack.organisation),
-        escape(&ack.sent),
-        escape(&ack.expires)
+        crate::report::escape(&ack.contact_name),
+        crate::report::escape(&ack.organisation),
+        crate::report::escape(&ack.sent),
+        crate::report::escape(&ack.expires)
     )
 }
 
