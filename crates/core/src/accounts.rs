@@ -47,8 +47,19 @@ pub enum AuthError {
     /// The account is disabled by an administrator.
     #[error("account disabled")]
     Disabled,
+    /// The user enrolled a second factor: a password alone (HTTP Basic) does not sign in; the
+    /// web login asks for the code, the API takes tokens.
+    #[error("second factor required")]
+    SecondFactorRequired,
     #[error("store: {0}")]
     Store(#[from] selat_store::Error),
+}
+
+/// A web login after its password: done, or waiting for the user's TOTP code.
+#[derive(Debug, Clone)]
+pub enum FirstFactor {
+    Done(Principal),
+    NeedsCode(Principal),
 }
 
 /// Why an account operation failed.
@@ -241,19 +252,133 @@ impl Node {
         password: &str,
     ) -> Result<Principal, AuthError> {
         let result = self.check_password(username, password).await;
-        if let Err(e) = &result
-            && !matches!(e, AuthError::Store(_))
-        {
-            let org = self.store.user(username).await.ok().flatten().map(|row| row.org);
-            // The claimed name is the caller's text: bounded, so a flood cannot bloat the log.
-            let shown: String = username.chars().take(MAX_AUDITED_USERNAME_CHARS).collect();
-            let entry = AuditEntry::auth_failure(&format!("user {shown:?}"), &e.to_string(), org.as_deref());
-            self.audit().record(entry).await;
+        if let Err(e) = &result {
+            self.audit_login_failure(username, e).await;
         }
         result
     }
 
     async fn check_password(&self, username: &str, password: &str) -> Result<Principal, AuthError> {
+        let (principal, totp) = self.check_first_factor(username, password).await?;
+        match totp {
+            Some(_) => Err(AuthError::SecondFactorRequired),
+            None => Ok(principal),
+        }
+    }
+
+    /// A web login's first step: the principal a username and password stand for, and whether a
+    /// TOTP code must follow ([`Node::check_second_factor`]). Failures count towards the lock-out
+    /// and are audited, as for [`Node::authenticate_password`].
+    pub async fn login_password(&self, username: &str, password: &str) -> Result<FirstFactor, AuthError> {
+        let result = self.check_first_factor(username, password).await;
+        if let Err(e) = &result {
+            self.audit_login_failure(username, e).await;
+        }
+        let (principal, totp) = result?;
+        Ok(match totp {
+            Some(_) => FirstFactor::NeedsCode(principal),
+            None => FirstFactor::Done(principal),
+        })
+    }
+
+    /// A web login's second step: the user's current TOTP code. A wrong code counts towards the
+    /// lock-out like a wrong password; a code is good once (a step at or before the last one
+    /// accepted is refused).
+    pub async fn check_second_factor(&self, username: &str, code: &str) -> Result<(), AuthError> {
+        let result = self.verify_totp(username, code).await;
+        if let Err(e) = &result {
+            self.audit_login_failure(username, e).await;
+        }
+        result
+    }
+
+    async fn verify_totp(&self, username: &str, code: &str) -> Result<(), AuthError> {
+        let user = self.store.user(username).await?.ok_or(AuthError::Invalid)?;
+        let now = now_micros();
+        if let Some(until_us) = user.locked_until_us.filter(|&u| u > now) {
+            return Err(AuthError::Locked { until_us });
+        }
+        let secret = user.totp_secret.as_deref().ok_or(AuthError::Invalid)?;
+        let unix_secs = u64::try_from(now / 1_000_000).unwrap_or(0);
+        let step = crate::totp::matching_step(secret, code, unix_secs);
+        let fresh = step.filter(|&step| {
+            let mut last = self.totp_steps.lock().unwrap_or_else(|e| e.into_inner());
+            let fresh = last.get(username).is_none_or(|&seen| step > seen);
+            if fresh {
+                last.insert(username.to_owned(), step);
+            }
+            fresh
+        });
+        if fresh.is_none() {
+            self.store
+                .record_login(username, false, self.lock_after_failure(user.failed_logins, now))
+                .await?;
+            return Err(AuthError::Invalid);
+        }
+        if user.failed_logins > 0 {
+            self.store.record_login(username, true, None).await?;
+        }
+        Ok(())
+    }
+
+    /// Enrols `secret` (from [`crate::totp::new_secret`]) as the user's second factor once `code`
+    /// shows their app holds it; false when the code does not match.
+    pub async fn enrol_totp(&self, username: &str, secret: &str, code: &str) -> Result<bool, AccountError> {
+        let unix_secs = u64::try_from(now_micros() / 1_000_000).unwrap_or(0);
+        let Some(step) = crate::totp::matching_step(secret, code, unix_secs) else {
+            return Ok(false);
+        };
+        if !self.store.set_totp_secret(username, Some(secret)).await? {
+            return Ok(false);
+        }
+        self.totp_steps.lock().unwrap_or_else(|e| e.into_inner()).insert(username.to_owned(), step);
+        let org = self.store.user(username).await?.map(|row| row.org);
+        let entry = AuditEntry::admin(None, "user.totp.enrol", username.to_owned(), org.as_deref());
+        self.audit().record(entry).await;
+        Ok(true)
+    }
+
+    /// Whether the user enrolled a second factor.
+    pub async fn has_totp(&self, username: &str) -> Result<bool, selat_store::Error> {
+        Ok(self.store.user(username).await?.is_some_and(|u| u.totp_secret.is_some()))
+    }
+
+    /// Removes the user's second factor; false if there is no such user.
+    pub async fn remove_totp(&self, username: &str) -> Result<bool, AccountError> {
+        let done = self.store.set_totp_secret(username, None).await?;
+        if done {
+            let org = self.store.user(username).await?.map(|row| row.org);
+            let entry = AuditEntry::admin(None, "user.totp.remove", username.to_owned(), org.as_deref());
+            self.audit().record(entry).await;
+        }
+        Ok(done)
+    }
+
+    /// The lock to set after one more failure on top of `failed_logins`, per the login policy.
+    fn lock_after_failure(&self, failed_logins: i64, now: i64) -> Option<i64> {
+        let policy = self.login_policy();
+        (failed_logins + 1 >= i64::from(policy.max_failed_logins))
+            .then(|| now + i64::try_from(policy.lockout_secs).unwrap_or(i64::MAX / 2) * 1_000_000)
+    }
+
+    async fn audit_login_failure(&self, username: &str, e: &AuthError) {
+        if matches!(e, AuthError::Store(_)) {
+            return;
+        }
+        let org = self.store.user(username).await.ok().flatten().map(|row| row.org);
+        // The claimed name is the caller's text: bounded, so a flood cannot bloat the log.
+        let shown: String = username.chars().take(MAX_AUDITED_USERNAME_CHARS).collect();
+        let entry = AuditEntry::auth_failure(&format!("user {shown:?}"), &e.to_string(), org.as_deref());
+        self.audit().record(entry).await;
+    }
+
+    /// The password check, counting failures towards a lock-out: the principal and the user's TOTP
+    /// secret, if enrolled.
+    async fn check_first_factor(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<(Principal, Option<String>), AuthError> {
         let Some(user) = self.store.user(username).await? else {
             // Spend the same time as a real check, so response times do not reveal usernames.
             verify_off_runtime(DUMMY_HASH.to_owned(), password).await;
@@ -267,9 +392,7 @@ impl Node {
             return Err(AuthError::Disabled);
         }
         if !verify_off_runtime(user.password_hash.clone(), password).await {
-            let policy = self.login_policy();
-            let lock = (user.failed_logins + 1 >= i64::from(policy.max_failed_logins))
-                .then(|| now + i64::try_from(policy.lockout_secs).unwrap_or(i64::MAX / 2) * 1_000_000);
+            let lock = self.lock_after_failure(user.failed_logins, now);
             self.store.record_login(username, false, lock).await?;
             return Err(AuthError::Invalid);
         }
@@ -278,7 +401,20 @@ impl Node {
         }
         let org = self.organisation(&user.org).await?.ok_or(AuthError::Invalid)?;
         let role = Role::parse(&user.role).ok_or(AuthError::Invalid)?;
-        Ok(Principal { org, role, username: Some(user.username), token_id: None })
+        Ok((Principal { org, role, username: Some(user.username), token_id: None }, user.totp_secret))
+    }
+
+    /// The principal of a signed-in user as the directory has it now: `None` once the user is
+    /// gone, disabled or of an unknown role (a web session checks this on every request).
+    pub async fn user_principal(&self, username: &str) -> Result<Option<Principal>, selat_store::Error> {
+        let Some(user) = self.store.user(username).await? else { return Ok(None) };
+        if user.disabled {
+            return Ok(None);
+        }
+        let (Some(org), Some(role)) = (self.organisation(&user.org).await?, Role::parse(&user.role)) else {
+            return Ok(None);
+        };
+        Ok(Some(Principal { org, role, username: Some(user.username), token_id: None }))
     }
 
     /// Revokes a token; false if unknown or already revoked.

@@ -35,3 +35,4 @@ pub mod region;
 pub mod sharing;
 pub mod sighting;
 pub mod submissions;
+pub mod totp;

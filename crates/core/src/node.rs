@@ -62,6 +62,8 @@ pub struct Node {
     outbox: std::sync::RwLock<Option<crate::notify::Outbox>>,
     /// Federation settings in force and the signal that wakes the pushers.
     federation: crate::federation::NodeFederation,
+    /// The last TOTP step accepted per user, so that a code is good once (see `accounts`).
+    pub(crate) totp_steps: std::sync::Mutex<std::collections::HashMap<String, u64>>,
 }
 
 /// The node's settings for coordination work, set by the server from its configuration.
@@ -108,6 +110,7 @@ impl Node {
             coordination_settings: Default::default(),
             outbox: Default::default(),
             federation: Default::default(),
+            totp_steps: Default::default(),
         })
     }
 

@@ -132,6 +132,7 @@ impl Application {
         let (queue, worker) =
             submissions::start(node.clone(), limits.queue_depth, limits.submission()).await?;
         let state = AppState::new(node.clone(), queue, cursor_key, limits);
+        state.set_serves_tls(tls.is_some());
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|source| BuildError::Bind { addr: config.listen, source })?;

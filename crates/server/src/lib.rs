@@ -20,6 +20,8 @@
 //! - `respond`: TAXII responses (media type, `X-TAXII-Date-Added-*` headers).
 //! - `observe`, `metrics`: request logs (tracing) and Prometheus counters.
 //! - [`limits`]: every configurable limit, with its default.
+//! - `web`: the web UI at `/` (askama templates in `templates/`, CSS and vendored htmx in
+//!   `static/`): sessions, CSRF-checked forms, login with optional TOTP, and the pages.
 //!
 //! Only this crate (and the binary above it) knows HTTP.
 
@@ -38,12 +40,24 @@ mod respond;
 pub mod routes;
 mod state;
 mod submit;
+mod web;
 
 pub use api::MAX_REST_BODY_BYTES;
 pub use app::{Application, BuildError, ServerConfig, TlsFiles, shutdown_signal};
 pub use limits::Limits;
 pub use routes::app;
 pub use state::AppState;
+
+/// Every page (GET route template) of the web UI; tests visit each.
+pub fn web_page_routes() -> &'static [&'static str] {
+    web::PAGES
+}
+
+/// Every form target (POST route template) of the web UI; each refuses a missing or wrong CSRF
+/// token.
+pub fn web_form_routes() -> &'static [&'static str] {
+    web::FORMS
+}
 
 /// The path of the node's one API root.
 pub const API_ROOT_PATH: &str = "/taxii2/selat/";

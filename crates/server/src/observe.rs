@@ -75,5 +75,11 @@ fn route_label(request: &Request) -> &'static str {
     let Some(path) = request.extensions().get::<MatchedPath>() else {
         return "unmatched";
     };
-    crate::routes::ROUTES.iter().copied().find(|r| *r == path.as_str()).unwrap_or("other")
+    crate::routes::ROUTES
+        .iter()
+        .chain(crate::web::PAGES)
+        .chain(crate::web::FORMS)
+        .copied()
+        .find(|r| *r == path.as_str())
+        .unwrap_or("other")
 }

@@ -174,6 +174,10 @@ impl Directory for Backend {
         delegate!(self, set_password(username, password_hash))
     }
 
+    async fn set_totp_secret(&self, username: &str, secret: Option<&str>) -> Result<bool> {
+        delegate!(self, set_totp_secret(username, secret))
+    }
+
     async fn create_token(&self, token: &TokenRow) -> Result<()> {
         delegate!(self, create_token(token))
     }

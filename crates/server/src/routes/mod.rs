@@ -186,6 +186,7 @@ pub fn app(state: AppState) -> Router {
         .route(HEALTHZ, get(health::healthz))
         .route(METRICS, get(health::metrics))
         .route(API_MATCH, axum::routing::post(crate::api::matching::post))
+        .merge(crate::web::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::disable())
         .layer(from_fn_with_state(state.clone(), observe))

@@ -15,3 +15,4 @@ mod sightings;
 mod submissions;
 mod support;
 mod tls;
+mod web;

@@ -106,6 +106,13 @@ pub async fn directory_login_bookkeeping<S: Directory>(store: S) {
         ("$argon2id$v=19$second", 0, None)
     );
     assert!(!store.set_password("nobody", "x").await.expect("set for nobody"), "no such user");
+
+    assert!(store.set_totp_secret("alice", Some("JBSWY3DPEHPK3PXP")).await.expect("enrol"));
+    let secret = store.user("alice").await.expect("get").expect("alice").totp_secret;
+    assert_eq!(secret.as_deref(), Some("JBSWY3DPEHPK3PXP"));
+    assert!(store.set_totp_secret("alice", None).await.expect("clear"));
+    assert_eq!(store.user("alice").await.expect("get").expect("alice").totp_secret, None);
+    assert!(!store.set_totp_secret("nobody", None).await.expect("for nobody"), "no such user");
 }
 
 /// Tokens are stored whole (the hash as bytes), listed by creation per organisation, and revoked

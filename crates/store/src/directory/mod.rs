@@ -113,6 +113,12 @@ pub trait Directory: Send + Sync {
     ) -> impl Future<Output = Result<()>> + Send;
     /// Replaces a user's password hash and clears any lock-out.
     fn set_password(&self, username: &str, password_hash: &str) -> impl Future<Output = Result<bool>> + Send;
+    /// Sets (enrols) or clears a user's TOTP secret (base32); false if there is no such user.
+    fn set_totp_secret(
+        &self,
+        username: &str,
+        secret: Option<&str>,
+    ) -> impl Future<Output = Result<bool>> + Send;
 
     fn create_token(&self, token: &TokenRow) -> impl Future<Output = Result<()>> + Send;
     fn token(&self, id: &str) -> impl Future<Output = Result<Option<TokenRow>>> + Send;

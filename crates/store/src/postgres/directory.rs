@@ -106,6 +106,12 @@ impl Directory for PgStore {
         Ok(())
     }
 
+    async fn set_totp_secret(&self, username: &str, secret: Option<&str>) -> Result<bool> {
+        let sql = "UPDATE users SET totp_secret = $1 WHERE username = $2";
+        let done = sqlx::query(sql).bind(secret).bind(username).execute(&self.pool).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool> {
         let sql = "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until_us = NULL WHERE username = $2";
         let done = sqlx::query(sql).bind(password_hash).bind(username).execute(&self.pool).await?;

@@ -1,0 +1,274 @@
+//! The web UI in Debian's Chromium, headless, driven over WebDriver (fantoccini and Debian's
+//! chromedriver) against a real `selat serve --demo`. Each test saves screenshots under
+//! `target/browser-artifacts/` (or `SELAT_ARTIFACTS_DIR`). Without chromium and chromedriver the
+//! tests say in one line that they skip; `SELAT_REQUIRE_BROWSER=1` makes that a failure.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The demo's TLP:RED indicator of SG (`crates/core/src/demo/intel.json`).
+const SG_RED_VALUE: &str = "192.0.2.77";
+const INTEL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/src/demo/intel.json");
+
+/// A `selat serve --demo` on a free port, killed on drop.
+struct Demo {
+    child: Child,
+    base: String,
+    credentials: Value,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Demo {
+    fn start(extra: &[&str]) -> Demo {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = support::selat()
+            .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data"])
+            .arg(dir.path())
+            .args(extra)
+            .env_remove("SELAT_LISTEN")
+            .env_remove("SELAT_DATABASE")
+            .env("SELAT_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("selat serve --demo starts");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut base = None;
+        let mut line = String::new();
+        while base.is_none() {
+            line.clear();
+            assert!(stdout.read_line(&mut line).unwrap() > 0, "selat serve ended before printing its URL");
+            base = line
+                .split_whitespace()
+                .find(|w| w.starts_with("http://"))
+                .map(|w| w.trim_end_matches('/').to_owned());
+        }
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let credentials_path = dir.path().join("demo-credentials.json");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !credentials_path.exists() {
+            assert!(Instant::now() < deadline, "no demo credentials");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let credentials = serde_json::from_slice(&std::fs::read(&credentials_path).unwrap()).unwrap();
+        Demo { child, base: base.unwrap(), credentials, _dir: dir }
+    }
+
+    /// The analyst login of organisation `org`.
+    fn analyst(&self, org: &str) -> (String, String) {
+        let entry = self.credentials["orgs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["org"] == org)
+            .unwrap_or_else(|| panic!("no demo organisation {org}"));
+        (entry["username"].as_str().unwrap().to_owned(), entry["password"].as_str().unwrap().to_owned())
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+/// chromedriver on a free port, killed on drop.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// chromedriver, or `None` (after saying so) when Chromium is not installed.
+fn driver(test: &str) -> Option<Driver> {
+    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+        assert!(
+            std::env::var("SELAT_REQUIRE_BROWSER").as_deref() != Ok("1"),
+            "SELAT_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing"
+        );
+        println!(
+            "skipping {test}: {CHROMIUM} and {CHROMEDRIVER} are not installed (apt-get install chromium chromium-driver)"
+        );
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver does not listen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(Driver { child, url: format!("http://127.0.0.1:{port}") })
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({"binary": CHROMIUM, "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+            "--disable-dev-shm-usage", "--window-size=1280,1600"]}),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session")
+}
+
+fn artifacts() -> PathBuf {
+    let dir = std::env::var_os("SELAT_ARTIFACTS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("../browser-artifacts"));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Saves the page as `NAME.png` among the artifacts.
+async fn screenshot(client: &Client, name: &str) {
+    let png = client.screenshot().await.expect("a screenshot");
+    let path = artifacts().join(format!("{name}.png"));
+    std::fs::write(&path, png).unwrap();
+    println!("screenshot: {}", path.display());
+}
+
+async fn sign_in(client: &Client, demo: &Demo, org: &str) {
+    let (username, password) = demo.analyst(org);
+    client.goto(&demo.url("/login")).await.unwrap();
+    client.find(Locator::Id("username")).await.unwrap().send_keys(&username).await.unwrap();
+    client.find(Locator::Id("password")).await.unwrap().send_keys(&password).await.unwrap();
+    client.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let who = client.wait().for_element(Locator::Id("who")).await.expect("signed in");
+    assert_eq!(who.text().await.unwrap(), username);
+}
+
+async fn text(client: &Client, css: &str) -> String {
+    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
+}
+
+/// The id of the demo's object named `name`.
+fn demo_id(name: &str) -> String {
+    let bundle: Value = serde_json::from_slice(&std::fs::read(INTEL).unwrap()).unwrap();
+    bundle["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == name)
+        .and_then(|o| o["id"].as_str())
+        .unwrap_or_else(|| panic!("no demo object {name:?}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn an_analyst_signs_in_searches_an_indicator_and_opens_it() {
+    let Some(driver) = driver("an_analyst_signs_in_searches_an_indicator_and_opens_it") else { return };
+    let demo = Demo::start(&[]);
+    let client = browser(&driver).await;
+    sign_in(&client, &demo, "SG").await;
+    let header = text(&client, "header .who").await;
+    assert!(header.contains("(SG)") && header.contains("analyst"), "{header}");
+    screenshot(&client, "sg-signed-in").await;
+
+    let search = client.find(Locator::Css("header input[type=search][name=q]")).await.unwrap();
+    search.send_keys("pengesahan-akaun.example").await.unwrap();
+    search.send_keys("\u{E007}").await.unwrap();
+    let hit = client
+        .wait()
+        .for_element(Locator::LinkText("Lantern Tide landing domain (Malaysia wave)"))
+        .await
+        .expect("the demo indicator among the results");
+    screenshot(&client, "sg-search").await;
+    hit.click().await.unwrap();
+    let heading = client.wait().for_element(Locator::Css("main h1")).await.unwrap();
+    assert_eq!(heading.text().await.unwrap(), "Lantern Tide landing domain (Malaysia wave)");
+    assert_eq!(text(&client, "main .tlp").await, "TLP:CLEAR");
+    assert!(client.find(Locator::Css("#rel-h + svg, section svg[role=img]")).await.is_ok(), "the graph");
+    screenshot(&client, "sg-object").await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_analyst_posts_a_tlp_amber_indicator() {
+    let Some(driver) = driver("an_analyst_posts_a_tlp_amber_indicator") else { return };
+    let demo = Demo::start(&[]);
+    let client = browser(&driver).await;
+    sign_in(&client, &demo, "SG").await;
+    client.goto(&demo.url("/indicators/new")).await.unwrap();
+    client.find(Locator::Id("name")).await.unwrap().send_keys("Browser-posted lure host").await.unwrap();
+    client
+        .find(Locator::Id("pattern"))
+        .await
+        .unwrap()
+        .send_keys("[domain-name:value = 'browser-lure.example']")
+        .await
+        .unwrap();
+    client.find(Locator::Css("input[name=tlp][value=amber]")).await.unwrap().click().await.unwrap();
+    client.find(Locator::Css("input[name=scope][value=community]")).await.unwrap().click().await.unwrap();
+    screenshot(&client, "sg-post-form").await;
+    client.find(Locator::Id("post-submit")).await.unwrap().click().await.unwrap();
+    let heading = client.wait().for_element(Locator::Css("main h1")).await.unwrap();
+    assert_eq!(heading.text().await.unwrap(), "Browser-posted lure host");
+    assert_eq!(text(&client, "main .tlp").await, "TLP:AMBER");
+    screenshot(&client, "sg-posted").await;
+    let id = text(&client, "#object-id").await;
+
+    // MY, a community member, finds it through its value (a second browser session).
+    let my = browser(&driver).await;
+    sign_in(&my, &demo, "MY").await;
+    my.goto(&demo.url("/search?q=browser-lure.example")).await.unwrap();
+    my.wait().for_element(Locator::Css(&format!("a[href='/objects/{id}']"))).await.expect("MY sees AMBER");
+    my.close().await.unwrap();
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn another_state_finds_no_trace_of_an_sg_red_object() {
+    let Some(driver) = driver("another_state_finds_no_trace_of_an_sg_red_object") else { return };
+    let demo = Demo::start(&[]);
+    let red = demo_id("LanternKit operator panel");
+
+    let sg = browser(&driver).await;
+    sign_in(&sg, &demo, "SG").await;
+    sg.goto(&demo.url(&format!("/search?q={SG_RED_VALUE}"))).await.unwrap();
+    sg.wait().for_element(Locator::Css(&format!("a[href='/objects/{red}']"))).await.expect("SG sees its RED");
+    sg.close().await.unwrap();
+
+    let my = browser(&driver).await;
+    sign_in(&my, &demo, "MY").await;
+    my.goto(&demo.url(&format!("/search?q={SG_RED_VALUE}"))).await.unwrap();
+    my.wait().for_element(Locator::Id("no-results")).await.expect("nothing for MY");
+    assert!(!my.source().await.unwrap().contains(&red));
+    screenshot(&my, "my-search-red").await;
+    my.goto(&demo.url(&format!("/objects/{red}"))).await.unwrap();
+    let heading = text(&my, "main h1").await;
+    assert!(heading.starts_with("404"), "{heading}");
+    screenshot(&my, "my-red-404").await;
+    my.goto(&demo.url("/search?type=indicator&creator=SG")).await.unwrap();
+    let listing = my.source().await.unwrap();
+    assert!(!listing.contains(&red) && !listing.contains("operator panel"), "not in a listing");
+    my.close().await.unwrap();
+}
