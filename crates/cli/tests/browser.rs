@@ -191,7 +191,14 @@ async fn an_analyst_signs_in_searches_an_indicator_and_opens_it() {
     sign_in(&client, &demo, "SG").await;
     let header = text(&client, "header .who").await;
     assert!(header.contains("(SG)") && header.contains("analyst"), "{header}");
-    screenshot(&client, "sg-signed-in").await;
+    // Signed in, the dashboard: its charts and tables.
+    assert_eq!(text(&client, "main h1").await.split_whitespace().next(), Some("Regional"));
+    let charts = client.find_all(Locator::Css("main svg[role=img]")).await.unwrap();
+    assert!(!charts.is_empty(), "the dashboard draws its charts");
+    for table in ["#incidents-matrix", "#norms-matrix", "#capacity-matrix"] {
+        client.find(Locator::Css(table)).await.unwrap_or_else(|e| panic!("{table}: {e}"));
+    }
+    screenshot(&client, "sg-dashboard").await;
 
     let search = client.find(Locator::Css("header input[type=search][name=q]")).await.unwrap();
     search.send_keys("pengesahan-akaun.example").await.unwrap();
@@ -257,18 +264,19 @@ async fn another_state_finds_no_trace_of_an_sg_red_object() {
     sg.wait().for_element(Locator::Css(&format!("a[href='/objects/{red}']"))).await.expect("SG sees its RED");
     sg.close().await.unwrap();
 
-    let my = browser(&driver).await;
-    sign_in(&my, &demo, "MY").await;
-    my.goto(&demo.url(&format!("/search?q={SG_RED_VALUE}"))).await.unwrap();
-    my.wait().for_element(Locator::Id("no-results")).await.expect("nothing for MY");
-    assert!(!my.source().await.unwrap().contains(&red));
-    screenshot(&my, "my-search-red").await;
-    my.goto(&demo.url(&format!("/objects/{red}"))).await.unwrap();
-    let heading = text(&my, "main h1").await;
+    // Indonesia is not among the named recipients (MY and TH are).
+    let id_analyst = browser(&driver).await;
+    sign_in(&id_analyst, &demo, "ID").await;
+    id_analyst.goto(&demo.url(&format!("/search?q={SG_RED_VALUE}"))).await.unwrap();
+    id_analyst.wait().for_element(Locator::Id("no-results")).await.expect("nothing for ID");
+    assert!(!id_analyst.source().await.unwrap().contains(&red));
+    screenshot(&id_analyst, "id-search-red").await;
+    id_analyst.goto(&demo.url(&format!("/objects/{red}"))).await.unwrap();
+    let heading = text(&id_analyst, "main h1").await;
     assert!(heading.starts_with("404"), "{heading}");
-    screenshot(&my, "my-red-404").await;
-    my.goto(&demo.url("/search?type=indicator&creator=SG")).await.unwrap();
-    let listing = my.source().await.unwrap();
+    screenshot(&id_analyst, "id-red-404").await;
+    id_analyst.goto(&demo.url("/search?type=indicator&creator=SG")).await.unwrap();
+    let listing = id_analyst.source().await.unwrap();
     assert!(!listing.contains(&red) && !listing.contains("operator panel"), "not in a listing");
-    my.close().await.unwrap();
+    id_analyst.close().await.unwrap();
 }

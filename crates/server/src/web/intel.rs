@@ -469,6 +469,8 @@ async fn object(State(state): State<AppState>, viewer: Viewer, Path(id): Path<St
         None => Default::default(),
     };
     let owner = owner_name(&state, Some(&version.owner)).await;
+    // "Also": the owner itself is not news.
+    let reported_by = reported_by.into_iter().filter(|org| *org != owner).collect();
     let page = ObjectPage {
         chrome: viewer.chrome(display_name(&json).chars().take(60).collect::<String>()),
         name: display_name(&json),

@@ -5,6 +5,7 @@
 //! ([`Form`]). Every figure and object shown is read through the viewer's audience, the one policy
 //! function every other read path uses.
 
+mod dashboard;
 mod graph;
 mod intel;
 mod login;
@@ -42,6 +43,7 @@ const HTMX_JS: &str = "/static/htmx-2.0.11.min.js";
 
 /// Every page (GET) of the web UI, as route templates.
 pub(crate) const PAGES: &[&str] = &[
+    dashboard::DASHBOARD,
     CSS,
     HTMX_JS,
     login::LOGIN,
@@ -70,6 +72,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(CSS, get(|| async { asset("text/css; charset=utf-8", STYLESHEET) }))
         .route(HTMX_JS, get(|| async { asset("text/javascript; charset=utf-8", HTMX) }))
         .merge(login::routes())
+        .merge(dashboard::routes())
         .merge(intel::routes())
         .layer(from_fn(headers))
 }
