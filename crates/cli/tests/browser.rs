@@ -280,3 +280,134 @@ async fn another_state_finds_no_trace_of_an_sg_red_object() {
     assert!(!listing.contains(&red) && !listing.contains("operator panel"), "not in a listing");
     id_analyst.close().await.unwrap();
 }
+
+impl Demo {
+    /// The API token of organisation `org`'s analyst.
+    fn token(&self, org: &str) -> String {
+        let entry = self.credentials["orgs"].as_array().unwrap().iter().find(|o| o["org"] == org).unwrap();
+        entry["token"].as_str().unwrap().to_owned()
+    }
+
+    /// A REST POST as `org`'s analyst; the JSON answer.
+    async fn post(&self, org: &str, path: &str, body: Value) -> Value {
+        let client = selat_taxii::client::http_client().build().unwrap();
+        let response =
+            client.post(self.url(path)).bearer_auth(self.token(org)).json(&body).send().await.unwrap();
+        let status = response.status();
+        let answer: Value = response.json().await.unwrap();
+        assert!(status.is_success(), "{path}: {status} {answer}");
+        answer
+    }
+}
+
+#[tokio::test]
+async fn an_incident_moves_through_two_states() {
+    let Some(driver) = driver("an_incident_moves_through_two_states") else { return };
+    let demo = Demo::start(&[]);
+    let incident = demo
+        .post(
+            "SG",
+            "/api/v1/incidents",
+            json!({"name": "Browser-driven phishing wave", "description": "Lures against bank customers",
+                "severity": "high", "incident_class": "fraud", "affected_states": ["SG"],
+                "affected_sectors": ["banking and finance"], "tlp": "amber", "pap": "amber", "share_with": "region"}),
+        )
+        .await;
+    let id = incident["id"].as_str().unwrap();
+    let client = browser(&driver).await;
+    sign_in(&client, &demo, "SG").await;
+    client.goto(&demo.url("/incidents")).await.unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css(&format!("a[href='/incidents/{id}']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut status =
+        client.wait().for_element(Locator::Id("incident-status")).await.unwrap().text().await.unwrap();
+    assert_eq!(status, "reported");
+    screenshot(&client, "sg-incident-reported").await;
+    for step in 1..=2 {
+        let select =
+            client.find(Locator::Id("transition-to")).await.expect("a transition the analyst may take");
+        let to = select
+            .find(Locator::Css("option:not([value=''])"))
+            .await
+            .unwrap()
+            .attr("value")
+            .await
+            .unwrap()
+            .unwrap();
+        select.select_by_value(&to).await.unwrap();
+        client.find(Locator::Id("transition-submit")).await.unwrap().click().await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while status != to {
+            assert!(Instant::now() < deadline, "step {step}: still {status}, expected {to}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if let Ok(element) = client.find(Locator::Id("incident-status")).await {
+                status = element.text().await.unwrap_or_default();
+            }
+        }
+        screenshot(&client, &format!("sg-incident-step-{step}")).await;
+    }
+    let timeline = client.source().await.unwrap();
+    assert!(timeline.contains(&status), "the timeline shows the moves");
+    client.close().await.unwrap();
+}
+
+/// The link of the first message that carries one to a contact-check page.
+async fn ack_link(sink: &selat_testdata::smtp::SmtpSink) -> String {
+    let deadline = Instant::now() + selat_testdata::smtp::MAIL_WAIT;
+    loop {
+        let messages = sink.messages(1).await;
+        if let Some(link) =
+            messages.iter().filter_map(|m| selat_testdata::smtp::link_in(m)).find(|l| l.contains("/ack/"))
+        {
+            return link;
+        }
+        assert!(Instant::now() < deadline, "no contact-check e-mail arrived");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_contact_answers_a_check_through_its_link() {
+    let Some(driver) = driver("a_contact_answers_a_check_through_its_link") else { return };
+    let Some(python) = selat_testdata::python("a_contact_answers_a_check_through_its_link") else { return };
+    let mail = tempfile::tempdir().unwrap();
+    let sink = selat_testdata::smtp::SmtpSink::start(&python, mail.path());
+    let demo = Demo::start(&["--smtp-url", &format!("smtp://127.0.0.1:{}", sink.port)]);
+    let campaign = demo
+        .post(
+            "ASEAN",
+            "/api/v1/contact-checks",
+            json!({"name": "Browser check", "member_states": ["SG"], "valid_days": 7}),
+        )
+        .await;
+    assert!(campaign["sent"].as_u64().unwrap() >= 1, "{campaign}");
+    let link = ack_link(&sink).await;
+    assert!(link.starts_with(&demo.base), "{link}");
+    assert!(!link.contains("/api/"), "the mailed link opens the web page: {link}");
+
+    // The contact is not a Selat user: no sign-in.
+    let client = browser(&driver).await;
+    client.goto(&link).await.unwrap();
+    screenshot(&client, "contact-check-page").await;
+    client.find(Locator::Id("ack-submit")).await.expect("the confirm button").click().await.unwrap();
+    let result = client.wait().for_element(Locator::Id("ack-result")).await.unwrap().text().await.unwrap();
+    assert!(
+        result.to_lowercase().contains("thank") || result.to_lowercase().contains("confirmed"),
+        "{result}"
+    );
+    screenshot(&client, "contact-check-answered").await;
+    // A second use is refused.
+    client.goto(&link).await.unwrap();
+    if let Ok(button) = client.find(Locator::Id("ack-submit")).await {
+        button.click().await.unwrap();
+    }
+    let again = client.wait().for_element(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    assert!(again.to_lowercase().contains("already"), "single use: {again}");
+    client.close().await.unwrap();
+}

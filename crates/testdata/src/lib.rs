@@ -5,6 +5,8 @@
 //! workspace root. Where it is absent a test skips, saying so in one line; with
 //! `SELAT_REQUIRE_SHARED_DATA=1` the skip becomes a failure.
 
+pub mod smtp;
+
 use std::path::{Path, PathBuf};
 
 /// The workspace root (two levels above this crate's manifest).

@@ -3,7 +3,7 @@
 //! notifications, sectors, advisories and their Atom feed, and every record readable over TAXII
 //! by whoever may see it, valid for the OASIS validator, beside its extension definition.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::Method;
 use selat_core::node::Node;
@@ -381,68 +381,6 @@ async fn coordination_records_are_stix_over_taxii_and_valid() {
     );
 }
 
-/// A local SMTP sink (aiosmtpd from the venv) writing to a Maildir.
-struct SmtpSink {
-    child: std::process::Child,
-    port: u16,
-    maildir: std::path::PathBuf,
-}
-
-impl SmtpSink {
-    fn start(python: &std::path::Path, dir: &std::path::Path) -> SmtpSink {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let maildir = dir.join("maildir");
-        let child = std::process::Command::new(python)
-            .args([
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                &format!("127.0.0.1:{port}"),
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-            ])
-            .arg(&maildir)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("aiosmtpd starts");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "aiosmtpd did not listen on {port}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        SmtpSink { child, port, maildir }
-    }
-
-    /// Waits for `count` messages and returns their raw text.
-    async fn messages(&self, count: usize) -> Vec<String> {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let mut found = Vec::new();
-            for sub in ["new", "cur"] {
-                if let Ok(entries) = std::fs::read_dir(self.maildir.join(sub)) {
-                    for entry in entries.flatten() {
-                        found.push(std::fs::read_to_string(entry.path()).unwrap_or_default());
-                    }
-                }
-            }
-            if found.len() >= count {
-                return found;
-            }
-            assert!(Instant::now() < deadline, "{} of {count} messages arrived", found.len());
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// A webhook receiver: answers 200 to every POST and hands on each body.
 async fn webhook_listener() -> (String, tokio::sync::mpsc::Receiver<Value>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -489,13 +427,6 @@ async fn next_hook(rx: &mut tokio::sync::mpsc::Receiver<Value>) -> Value {
     tokio::time::timeout(Duration::from_secs(30), rx.recv()).await.expect("a webhook call arrives").unwrap()
 }
 
-/// The link in a received message (quoted-printable soft breaks undone).
-fn link_in(message: &str) -> String {
-    let text = message.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
-    let start = text.find("http://").expect("a link in the message");
-    text[start..].split_whitespace().next().unwrap().to_owned()
-}
-
 /// Contact checks over a real SMTP sink and a webhook: each contact's own link, answered once,
 /// refused when reused, altered or expired; the directory's verification and staleness; the
 /// campaign's results per state; notices an organisation chose.
@@ -506,7 +437,7 @@ async fn contact_checks_are_answered_once_through_the_mailed_link() {
         return;
     };
     let mut fixture = Fixture::new().await;
-    let sink = SmtpSink::start(&python, fixture.dir.path());
+    let sink = selat_testdata::smtp::SmtpSink::start(&python, fixture.dir.path());
     let port = sink.port;
     let server = fixture
         .start_with(|config| {
@@ -572,7 +503,7 @@ async fn contact_checks_are_answered_once_through_the_mailed_link() {
     assert_eq!((status, campaign["sent"].as_u64()), (201, Some(1)), "{campaign}");
     let messages = sink.messages(1).await;
     assert!(messages[0].contains("duty@sg.example.org"), "{}", messages[0]);
-    let link = link_in(&messages[0]);
+    let link = selat_testdata::smtp::link_in(&messages[0]).expect("a link in the message");
     let hooked = next_hook(&mut hooks).await;
     assert_eq!(
         (hooked["event"].as_str(), hooked["ack_url"].as_str()),
