@@ -261,6 +261,7 @@ mod tests {
     /// A report from fixed data, through the same pure functions the node uses.
     pub(crate) fn fixed_report() -> RegionalReport {
         let states = ["BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN", "TL"];
+        let letters: Vec<&str> = norms::NORMS.iter().map(|n| n.letter).collect();
         let assess = |s: &str, n: &str, status, p: &str| Assessment {
             member_state: s.to_owned(),
             norm: n.to_owned(),
@@ -334,8 +335,8 @@ mod tests {
             reader: "ASEAN".into(),
             generated: "2026-11-30T00:00:00.000Z".into(),
             incidents: incident_rows(&[("high".into(), Status::Triaged), ("low".into(), Status::Closed)]),
-            norms: norms::matrix(&states, &assessments, Some("2026")),
-            norms_progress: norms::progress(&states, &assessments, "2025", "2026"),
+            norms: norms::matrix(&states, &letters, &assessments, Some("2026")),
+            norms_progress: norms::progress(&states, &letters, &assessments, "2025", "2026"),
             capacity: capacity::matrix(&states, &needs, &programmes, "2026-06-01"),
             gaps: vec![gap],
             overlaps: capacity::overlaps(&programmes),

@@ -14,11 +14,24 @@ pub(crate) fn add_policy(document: &mut Value) {
             "get",
             Op {
                 id: "listNorms",
-                summary: "The eleven UN GGE 2015 norms (A/70/174 para 13) with illustrative checklist items",
+                summary: "The norms: the eleven UN GGE 2015 norms (A/70/174 para 13, a-k) with illustrative checklist items, and those the community added",
                 params: vec![],
                 body: None,
                 ok: ("200", list("Norm")),
                 errors: &["401"],
+                public: false,
+            },
+        ),
+        (
+            "/norms",
+            "post",
+            Op {
+                id: "addNorm",
+                summary: "Add a norm the community agreed, lettered after the last one (the secretariat only)",
+                params: vec![],
+                body: Some(schema("NewNorm")),
+                ok: ("201", schema("Norm")),
+                errors: &["400", "401", "403", "409"],
                 public: false,
             },
         ),
@@ -367,12 +380,16 @@ fn add_norm_schemas(document: &mut Value) {
     let status = json!({"enum": ["not-started", "in-progress", "implemented", "not-applicable"]});
     let maybe_status = json!({"enum": ["not-started", "in-progress", "implemented", "not-applicable", null]});
     let schemas = &mut document["components"]["schemas"];
-    schemas["Norm"] = json!({"type": "object", "required": ["letter", "text", "items"], "properties": {
-        "letter": text, "text": text, "source": text,
+    schemas["Norm"] = json!({"type": "object", "required": ["id", "letter", "text", "items", "recorded_by"], "properties": {
+        "id": text, "letter": {"type": "string", "pattern": "^[a-z]$"}, "text": text, "source": maybe, "recorded_by": text,
         "items": {"type": "array", "items": {"type": "object", "required": ["id", "text"], "properties": {"id": text, "text": text, "illustrative": {"type": "boolean"}}}}
     }});
+    schemas["NewNorm"] = json!({"type": "object", "required": ["text"], "additionalProperties": false, "properties": {
+        "text": {"type": "string", "minLength": 1}, "source": text,
+        "items": {"type": "array", "maxItems": 20, "items": {"type": "string", "minLength": 1}}
+    }});
     schemas["NewNormAssessment"] = json!({"type": "object", "required": ["member_state", "norm", "status", "period"], "additionalProperties": false, "properties": {
-        "member_state": text, "norm": {"type": "string", "pattern": "^[a-k]$"}, "item": text,
+        "member_state": text, "norm": {"type": "string", "pattern": "^[a-z]$"}, "item": text,
         "status": status, "period": text, "evidence": text, "tlp": {"enum": ["clear", "green", "amber"]}
     }});
     schemas["NormAssessment"] = json!({"type": "object", "required": ["id", "member_state", "norm", "status", "period", "recorded_by"], "properties": {

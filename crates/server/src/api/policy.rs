@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse};
 use selat_core::coordination::capacity::{NewNeed, NewOffer, NewOfferAnswer, NewProgramme};
 use selat_core::coordination::meetings::{DecisionFilter, NewDecision, NewDecisionStatus, NewMeeting};
-use selat_core::coordination::norms::{AssessmentFilter, NewAssessment};
+use selat_core::coordination::norms::{AssessmentFilter, NewAssessment, NewNorm};
 use serde::Deserialize;
 
 use super::JsonError;
@@ -23,9 +23,20 @@ fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, JsonError> {
     query.map(|Query(q)| q).map_err(|e| JsonError::bad_request(e.body_text()))
 }
 
-pub(crate) async fn norms(caller: Result<Caller, ApiError>) -> Answer {
-    principal(caller)?;
-    Ok(list(selat_core::coordination::norms::norms_json()))
+pub(crate) async fn norms(State(state): State<AppState>, caller: Result<Caller, ApiError>) -> Answer {
+    let by = principal(caller)?;
+    Ok(list(state.node().norms(&by).await.map_err(coordination_error)?))
+}
+
+/// A norm the secretariat adds.
+pub(crate) async fn add_norm(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    new: Result<Json<NewNorm>, JsonRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let new = body(new)?;
+    Ok(created(state.node().add_norm(&by, &new).await.map_err(coordination_error)?))
 }
 
 pub(crate) async fn assessments(

@@ -224,7 +224,7 @@ fn coordination_routes() -> Router<AppState> {
 fn policy_routes() -> Router<AppState> {
     use crate::api::policy as p;
     Router::new()
-        .route(API_NORMS, get(p::norms))
+        .route(API_NORMS, get(p::norms).post(p::add_norm))
         .route(API_NORM_ASSESSMENTS, get(p::assessments).post(p::record_assessment))
         .route(API_NORM_MATRIX, get(p::norm_matrix))
         .route(API_NORM_PROGRESS, get(p::norm_progress))

@@ -152,6 +152,7 @@ async fn openapi_document_describes_the_api_and_is_valid() {
         "/contact-checks",
         "/contact-checks/ack/{token}",
         "/advisories",
+        "/norms",
     ] {
         assert!(document["paths"][path]["post"].is_object(), "POST {path} missing");
     }

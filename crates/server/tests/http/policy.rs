@@ -110,6 +110,57 @@ async fn each_state_records_its_own_norm_assessments_and_the_matrix_shows_them()
     server.stop().await;
 }
 
+/// Norms are records: the eleven seeded (a–k, the same ids on every node), and the secretariat
+/// adds more (l onwards) that states assess and the matrix and progress show; nobody else adds.
+#[tokio::test]
+async fn the_secretariat_adds_norms_that_states_then_assess() {
+    let mut fixture = Fixture::new().await;
+    let server = fixture.start(Limits::default()).await;
+    let t = fixture.tokens.clone();
+    let (_, norms) = get(&server, "/api/v1/norms", &t.sg_analyst).await;
+    let norms = norms["items"].as_array().unwrap().clone();
+    let seeded_g = selat_core::coordination::norms::seeded_norm_id("g");
+    assert_eq!((norms.len(), &norms[6]["letter"], &norms[6]["id"]), (11, &json!("g"), &json!(seeded_g)));
+
+    let new = json!({"text": "Protect the public core of the internet.", "items": ["Name the national operators of the public core.", "Exercise with them yearly."], "source": "AMCC 2026"});
+    for (token, who) in [(&t.my_analyst, "MY"), (&t.sg_analyst, "SG")] {
+        let (status, body) = post(&server, "/api/v1/norms", token, new.clone()).await;
+        assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")), "{who}: {body}");
+    }
+    assert_eq!(post(&server, "/api/v1/norms", &t.asean_analyst, json!({"text": ""})).await.0, 400);
+    assert_eq!(
+        post(&server, "/api/v1/norms", &t.asean_analyst, json!({"text": "x", "colour": 1})).await.0,
+        400
+    );
+    assert_eq!(get(&server, "/api/v1/norms", &t.sg_analyst).await.1["items"].as_array().unwrap().len(), 11);
+    let (status, added) = post(&server, "/api/v1/norms", &t.asean_analyst, new).await;
+    assert_eq!(status, 201, "{added}");
+    assert_eq!((added["letter"].as_str(), added["recorded_by"].as_str()), (Some("l"), Some("ASEAN")));
+    assert_eq!(
+        added["items"][1],
+        json!({"id": "l.2", "text": "Exercise with them yearly.", "illustrative": false})
+    );
+    let (_, next) = post(&server, "/api/v1/norms", &t.asean_analyst, json!({"text": "Another."})).await;
+    assert_eq!(next["letter"], "m");
+
+    let (_, norms) = get(&server, "/api/v1/norms", &t.my_analyst).await;
+    let letters: Vec<&str> =
+        norms["items"].as_array().unwrap().iter().map(|n| n["letter"].as_str().unwrap()).collect();
+    assert_eq!(letters.join(""), "abcdefghijklm");
+    let sg =
+        json!({"member_state": "SG", "norm": "l", "item": "l.1", "status": "implemented", "period": "2026"});
+    assert_eq!(post(&server, "/api/v1/norms/assessments", &t.sg_analyst, sg).await.0, 201);
+    let bad = json!({"member_state": "SG", "norm": "n", "status": "implemented", "period": "2026"});
+    assert_eq!(post(&server, "/api/v1/norms/assessments", &t.sg_analyst, bad).await.0, 400, "no norm n yet");
+    let (_, matrix) = get(&server, "/api/v1/norms/matrix", &t.my_analyst).await;
+    assert_eq!(matrix["norms"].as_array().unwrap().len(), 13);
+    assert_eq!(cell(&matrix, "SG", "l")["status"], "implemented");
+    let (_, progress) = get(&server, "/api/v1/norms/progress?from=2025&to=2026", &t.my_analyst).await;
+    let sg = progress["states"].as_array().unwrap().iter().find(|s| s["member_state"] == "SG").unwrap();
+    assert_eq!((sg["implemented_to"].as_u64(), &sg["norms"][11]["norm"]), (Some(1), &json!("l")));
+    server.stop().await;
+}
+
 fn programme(
     title: &str,
     themes: &[&str],
