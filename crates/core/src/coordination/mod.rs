@@ -19,6 +19,7 @@ pub mod norms;
 pub mod notices;
 pub mod report;
 mod share;
+pub mod statistics;
 
 use std::io::Cursor;
 

@@ -113,6 +113,67 @@ pub(crate) fn add_policy(document: &mut Value) {
     .render();
     report["responses"]["200"]["content"] = json!({"text/html": {"schema": {"type": "string"}}});
     document["paths"]["/reports/regional"]["get"] = report;
+    add_statistics(document);
+}
+
+/// The figures the regional report shows, each as the caller may see it.
+fn add_statistics(document: &mut Value) {
+    let year = json!({"name": "period", "in": "query", "required": true, "schema": {"type": "string", "pattern": "^[0-9]{4}$"}});
+    let figure = |id, summary, params: Vec<Value>, ok: Value| Op {
+        id,
+        summary,
+        params,
+        body: None,
+        ok: ("200", ok),
+        errors: &["400", "401", "422"],
+        public: false,
+    };
+    let paths = [
+        (
+            "/statistics/intelligence",
+            figure(
+                "intelligenceStatistics",
+                "Objects each member state's organisations (its sector leads included) shared in a year, in total and per ISO week, counting only what the caller may see",
+                vec![year.clone()],
+                schema("IntelligenceStatistics"),
+            ),
+        ),
+        (
+            "/statistics/sightings",
+            figure(
+                "sightingStatistics",
+                "Sightings added in a year, in total and per ISO week, counting only what the caller may see",
+                vec![year],
+                schema("SightingStatistics"),
+            ),
+        ),
+        (
+            "/statistics/directory",
+            figure(
+                "directoryHealth",
+                "Each member state's points of contact the caller may see: how many, verified in the last 90 days, stale, median response time",
+                vec![],
+                list("DirectoryHealth"),
+            ),
+        ),
+    ];
+    for (path, op) in paths {
+        document["paths"][path]["get"] = op.render();
+    }
+    let count = json!({"type": "integer", "minimum": 0});
+    let weeks = json!({"type": "array", "items": {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$"}});
+    let schemas = &mut document["components"]["schemas"];
+    schemas["IntelligenceStatistics"] = json!({"type": "object", "required": ["period", "weeks", "states", "total"], "properties": {
+        "period": {"type": "string"}, "weeks": weeks, "total": count,
+        "states": {"type": "array", "items": {"type": "object", "required": ["member_state", "objects", "weekly"], "properties": {
+            "member_state": {"type": "string"}, "objects": count, "weekly": {"type": "array", "items": count}}}}}});
+    schemas["SightingStatistics"] = json!({"type": "object", "required": ["period", "total", "weeks"], "properties": {
+        "period": {"type": "string"}, "total": count,
+        "weeks": {"type": "array", "items": {"type": "object", "required": ["week", "objects"], "properties": {
+            "week": {"type": "string"}, "objects": count}}}}});
+    schemas["DirectoryHealth"] = json!({"type": "object", "required": ["member_state", "contacts", "verified_recently", "stale"], "properties": {
+        "member_state": {"type": "string"}, "contacts": count, "verified_recently": count, "stale": count,
+        "median_response_s": {"type": ["number", "null"]}}});
 }
 
 fn write(

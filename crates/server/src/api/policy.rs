@@ -219,6 +219,45 @@ pub(crate) async fn regional_report(
     Ok(Html(crate::report::render(&report)).into_response())
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Year {
+    period: String,
+}
+
+/// Intelligence shared per member state in a year, as the caller may see it.
+pub(crate) async fn intelligence_statistics(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    year: Result<Query<Year>, QueryRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let year = query(year)?;
+    let stats = state.node().intelligence_statistics(&by, &year.period).await.map_err(coordination_error)?;
+    Ok(Json(stats).into_response())
+}
+
+/// Sightings added in a year, per ISO week, as the caller may see them.
+pub(crate) async fn sighting_statistics(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    year: Result<Query<Year>, QueryRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let year = query(year)?;
+    let stats = state.node().sighting_statistics(&by, &year.period).await.map_err(coordination_error)?;
+    Ok(Json(stats).into_response())
+}
+
+/// Each member state's directory health, as the caller sees the directory.
+pub(crate) async fn directory_health(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+) -> Answer {
+    let by = principal(caller)?;
+    Ok(list(state.node().directory_health(&by).await.map_err(coordination_error)?))
+}
+
 pub(crate) async fn offer(
     State(state): State<AppState>,
     caller: Result<Caller, ApiError>,

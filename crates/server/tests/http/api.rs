@@ -138,6 +138,9 @@ async fn openapi_document_describes_the_api_and_is_valid() {
         "/contact-checks/ack/{token}",
         "/notification-preferences",
         "/advisories",
+        "/statistics/intelligence",
+        "/statistics/sightings",
+        "/statistics/directory",
     ] {
         assert!(document["paths"][path]["get"].is_object(), "{path} missing");
     }

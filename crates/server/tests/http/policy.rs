@@ -475,6 +475,42 @@ async fn decisions_are_followed_up_across_meetings_and_closed_only_by_their_owne
     server.stop().await;
 }
 
+/// The report's intelligence, sightings and directory figures are the REST answers for the same
+/// reader.
+async fn assert_statistics_match(server: &crate::support::Server, html: &str, token: &str, year: &str) {
+    let (status, intel) = get(server, &format!("/api/v1/statistics/intelligence?period={year}"), token).await;
+    assert_eq!(status, 200, "{intel}");
+    assert!(html.contains(&format!("{} objects shared by the member states", intel["total"])), "{intel}");
+    assert_eq!(intel["states"].as_array().unwrap().len(), 11);
+    for state in intel["states"].as_array().unwrap() {
+        let row = format!(
+            "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
+            state["member_state"].as_str().unwrap(),
+            state["objects"]
+        );
+        assert!(html.contains(&row), "{row}");
+        let weekly: u64 = state["weekly"].as_array().unwrap().iter().map(|w| w.as_u64().unwrap()).sum();
+        assert_eq!(weekly, state["objects"].as_u64().unwrap(), "every object in a week of the period");
+    }
+    let (_, sightings) = get(server, &format!("/api/v1/statistics/sightings?period={year}"), token).await;
+    assert!(html.contains(&format!("{} sightings reported", sightings["total"])), "{sightings}");
+    let (status, directory) = get(server, "/api/v1/statistics/directory", token).await;
+    assert_eq!(status, 200, "{directory}");
+    let directory = directory["items"].as_array().unwrap();
+    assert_eq!(directory.len(), 11);
+    assert!(directory.iter().any(|d| d["contacts"].as_u64() > Some(0)), "{directory:?}");
+    for d in directory {
+        let row = format!(
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
+            d["member_state"].as_str().unwrap(),
+            d["contacts"],
+            d["verified_recently"],
+            d["stale"]
+        );
+        assert!(html.contains(&row), "{row}");
+    }
+}
+
 /// Pages of a PDF that Chromium wrote: its page tree's `/Count`.
 fn pdf_pages(pdf: &[u8]) -> usize {
     let text = String::from_utf8_lossy(pdf);
@@ -485,7 +521,8 @@ fn pdf_pages(pdf: &[u8]) -> usize {
 }
 
 /// The regional report: one self-contained HTML page whose figures equal the REST answers,
-/// counted through the reader's audience, that prints to four A4 pages in headless Chromium.
+/// counted through the reader's audience, that prints to seven A4 pages (one per section:
+/// intelligence, sightings, incidents, norms, capacity, directory, decisions) in headless Chromium.
 #[tokio::test]
 async fn the_regional_report_shows_what_rest_shows_and_prints() {
     let mut fixture = Fixture::new().await;
@@ -508,6 +545,19 @@ async fn the_regional_report_shows_what_rest_shows_and_prints() {
     // A RED incident only MY sees.
     let red = json!({"name": "Red one", "severity": "high", "incident_class": "fraud", "tlp": "red", "share_with": ["MY"]});
     assert_eq!(post(&server, "/api/v1/incidents", &t.my_analyst, red).await.0, 201);
+    // Intelligence: two indicators and a sighting by SG that MY sees, a RED indicator of SG that
+    // MY does not, one indicator by MY; contacts of both.
+    let sg_indicator = crate::support::indicator();
+    let sighting = json!({"type": "sighting", "spec_version": "2.1", "id": format!("sighting--{}", uuid::Uuid::new_v4()),
+        "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z", "sighting_of_ref": sg_indicator["id"]});
+    let mut sg_red = crate::support::indicator();
+    sg_red["object_marking_refs"] = json!(["marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"]);
+    let objects = [sg_indicator, crate::support::indicator(), sighting, sg_red];
+    server.add(&fixture.shared, &t.sg_analyst, &objects).await;
+    server.add(&fixture.shared, &t.my_analyst, &[crate::support::indicator()]).await;
+    let contact = |name: &str| json!({"name": name, "role": "technical-poc", "channels": [{"kind": "email", "value": "duty@example.org"}]});
+    assert_eq!(post(&server, "/api/v1/contacts", &t.sg_analyst, contact("SG duty officer")).await.0, 201);
+    assert_eq!(post(&server, "/api/v1/contacts", &t.my_analyst, contact("MY duty officer")).await.0, 201);
 
     let year = &selat_stix::timestamp::Timestamp::now_millis().format(3)[..4].to_owned();
     let report = |token: String| {
@@ -544,8 +594,36 @@ async fn the_regional_report_shows_what_rest_shows_and_prints() {
     assert!(report(t.sg_analyst.clone()).await.contains("0 incidents reported"), "SG does not");
     let (_, matrix) = get(&server, &format!("/api/v1/norms/matrix?period={year}"), &t.my_analyst).await;
     let implemented = matrix["totals"]["implemented"].as_u64().unwrap_or(0) as usize;
-    assert_eq!(html.matches("title=\"implemented\"").count(), implemented);
+    assert_eq!(html.matches(": implemented</title>").count(), implemented);
     assert!(html.matches("<tr><td>").count() >= 11);
+    assert_statistics_match(&server, &html, &t.my_analyst, year).await;
+
+    // Every figure counts only what the reader may see: SG's RED indicator counts for SG, not MY.
+    let shared = |token: String| {
+        let server = &server;
+        let year = year.clone();
+        async move {
+            let (status, stats) =
+                get(server, &format!("/api/v1/statistics/intelligence?period={year}"), &token).await;
+            assert_eq!(status, 200, "{stats}");
+            let states = stats["states"].as_array().unwrap().clone();
+            let of = |s: &str| {
+                states.iter().find(|r| r["member_state"] == s).unwrap()["objects"].as_u64().unwrap()
+            };
+            (of("SG"), of("MY"))
+        }
+    };
+    let (sg_for_my, my_for_my) = shared(t.my_analyst.clone()).await;
+    let (sg_for_sg, my_for_sg) = shared(t.sg_analyst.clone()).await;
+    assert!(sg_for_my >= 3 && my_for_my >= 1, "SG's two indicators and sighting, MY's indicator");
+    assert_eq!((sg_for_sg, my_for_sg), (sg_for_my + 1, my_for_my), "SG's RED indicator counts for SG only");
+    assert_statistics_match(&server, &report(t.sg_analyst.clone()).await, &t.sg_analyst, year).await;
+    let (_, sightings) =
+        get(&server, &format!("/api/v1/statistics/sightings?period={year}"), &t.my_analyst).await;
+    assert!(sightings["total"].as_u64().unwrap() >= 1, "{sightings}");
+    assert_eq!(get(&server, "/api/v1/statistics/intelligence?period=soon", &t.my_analyst).await.0, 400);
+    assert_eq!(get(&server, "/api/v1/statistics/sightings", &t.my_analyst).await.0, 400);
+    assert_eq!(call(&server, Method::GET, "/api/v1/statistics/directory", None, None).await.0, 401);
     for external in ["<script", "<link", "src=", "url("] {
         assert!(!html.contains(external), "{external}");
     }
@@ -567,7 +645,7 @@ async fn the_regional_report_shows_what_rest_shows_and_prints() {
         .output()
         .expect("chromium runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(pdf_pages(&std::fs::read(&pdf).unwrap()), 4, "one page per section");
+    assert_eq!(pdf_pages(&std::fs::read(&pdf).unwrap()), 7, "one page per section");
 }
 
 fn which_chromium() -> Result<std::path::PathBuf, ()> {
