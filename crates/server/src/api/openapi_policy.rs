@@ -114,6 +114,31 @@ pub(crate) fn add_policy(document: &mut Value) {
     report["responses"]["200"]["content"] = json!({"text/html": {"schema": {"type": "string"}}});
     document["paths"]["/reports/regional"]["get"] = report;
     add_statistics(document);
+    add_paging(document);
+}
+
+/// The lists that page: `?limit=` and `?next=`, and a `next` cursor in the answer.
+fn add_paging(document: &mut Value) {
+    use super::cursor::{DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT};
+    let limit = json!({"type": "integer", "minimum": 1, "default": DEFAULT_LIST_LIMIT,
+        "description": format!("Items per page; above {MAX_LIST_LIMIT} gives pages of {MAX_LIST_LIMIT}")});
+    let next = json!({"type": "string", "description": "The previous page's `next`"});
+    for path in
+        ["/norms", "/norms/assessments", "/capacity/programmes", "/capacity/needs", "/meetings", "/decisions"]
+    {
+        let op = &mut document["paths"][path]["get"];
+        if let Some(params) = op["parameters"].as_array_mut() {
+            params.push(query("limit", limit.clone()));
+            params.push(query("next", next.clone()));
+        }
+        let answer =
+            &mut op["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["next"];
+        *answer = json!({"type": ["string", "null"], "description": "The cursor of the next page; null on the last"});
+        op["responses"]["400"] = json!({
+            "description": "The request is malformed (a cursor this server did not give, a limit of 0); `detail` says how.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        });
+    }
 }
 
 /// The figures the regional report shows, each as the caller may see it.

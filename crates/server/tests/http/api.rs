@@ -159,6 +159,13 @@ async fn openapi_document_describes_the_api_and_is_valid() {
     ] {
         assert!(document["paths"][path]["post"].is_object(), "POST {path} missing");
     }
+    for path in ["/capacity/programmes", "/capacity/needs", "/norms/assessments", "/meetings", "/decisions"] {
+        let params = document["paths"][path]["get"]["parameters"].as_array().unwrap();
+        assert!(
+            params.iter().any(|p| p["name"] == "next") && params.iter().any(|p| p["name"] == "limit"),
+            "{path} pages"
+        );
+    }
     server.stop().await;
     let Some(python) = selat_testdata::python("openapi_document_describes_the_api_and_is_valid") else {
         return;

@@ -655,3 +655,56 @@ fn which_chromium() -> Result<std::path::PathBuf, ()> {
         .find(|p| p.exists())
         .ok_or(())
 }
+
+/// Lists page with opaque cursors: `?limit=` pages through a list larger than the limit, every
+/// item once and in order, the last page's `next` null; a cursor this server did not give and a
+/// limit of 0 are 400s; a limit above the maximum is a page of the maximum.
+#[tokio::test]
+async fn policy_lists_page_with_cursors() {
+    let mut fixture = Fixture::new().await;
+    let server = fixture.start(Limits::default()).await;
+    let t = fixture.tokens.clone();
+    let progs = "/api/v1/capacity/programmes";
+    for n in 0..5 {
+        let p = programme(&format!("Course {n}"), &["cybercrime"], &["MY"], "2026-01-01", None, "ongoing");
+        assert_eq!(post(&server, progs, &t.sg_analyst, p).await.0, 201);
+    }
+    let (_, whole) = get(&server, progs, &t.my_analyst).await;
+    let whole: Vec<Value> = whole["items"].as_array().unwrap().iter().map(|p| p["id"].clone()).collect();
+    assert_eq!(whole.len(), 5, "the default limit holds them all");
+    let mut seen = Vec::new();
+    let mut path = format!("{progs}?limit=2");
+    for _ in 0..10 {
+        let (status, page) = get(&server, &path, &t.my_analyst).await;
+        assert_eq!(status, 200, "{page}");
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 2);
+        seen.extend(items.iter().map(|p| p["id"].clone()));
+        match page["next"].as_str() {
+            Some(next) => path = format!("{progs}?limit=2&next={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, whole, "three pages, every programme once, in order");
+    let (_, first) = get(&server, "/api/v1/meetings?limit=1", &t.my_analyst).await;
+    assert_eq!(first["next"], Value::Null, "no meetings: one empty page");
+    for bad in [format!("{progs}?next=bm9wZQ"), format!("{progs}?next=***"), format!("{progs}?limit=0")] {
+        let (status, body) = get(&server, &bad, &t.my_analyst).await;
+        assert_eq!((status, body["error"].as_str()), (400, Some("bad_request")), "{bad}: {body}");
+    }
+    let (status, big) = get(&server, &format!("{progs}?limit=1000000"), &t.my_analyst).await;
+    assert_eq!((status, big["items"].as_array().unwrap().len()), (200, 5));
+    for list in [
+        "/api/v1/capacity/needs",
+        "/api/v1/norms/assessments?norm=g",
+        "/api/v1/decisions?overdue=true",
+        "/api/v1/norms",
+    ] {
+        let sep = if list.contains('?') { '&' } else { '?' };
+        let (status, body) = get(&server, &format!("{list}{sep}limit=1"), &t.my_analyst).await;
+        assert_eq!(status, 200, "{list}: {body}");
+    }
+    let (_, norms) = get(&server, "/api/v1/norms?limit=4", &t.my_analyst).await;
+    assert_eq!((norms["items"].as_array().unwrap().len(), norms["next"].is_string()), (4, true));
+    server.stop().await;
+}
