@@ -29,6 +29,7 @@ mod access;
 mod api;
 mod app;
 mod auth;
+pub mod charts;
 mod errors;
 pub mod limits;
 mod metrics;

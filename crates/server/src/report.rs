@@ -4,8 +4,12 @@
 
 use std::fmt::Write as _;
 
+use selat_core::coordination::incidents::Status;
 use selat_core::coordination::norms::NormStatus;
 use selat_core::coordination::report::{RegionalReport, SeverityRow};
+use selat_core::coordination::statistics::DirectoryHealth;
+
+use crate::charts::{self, HeatCell};
 
 /// Text made safe for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -32,6 +36,9 @@ th{background:#eaf2f8}td.n{text-align:right}.implemented{background:#27ae60;colo
 @page{size:A4;margin:15mm}\
 @media print{body{margin:0}h2{break-after:avoid}tr,svg,.keep{break-inside:avoid}section{break-before:page}section.first{break-before:auto}}";
 
+/// The colour of a capacity-building gap.
+const GAP: &str = "#f5b7b1";
+
 /// The whole page.
 pub fn render(report: &RegionalReport) -> String {
     let mut html = String::new();
@@ -44,50 +51,74 @@ pub fn render(report: &RegionalReport) -> String {
         escape(&report.reader),
         escape(&report.generated),
     );
+    html.push_str(&intelligence(report));
+    html.push_str(&sightings(report));
     html.push_str(&incidents(&report.incidents));
     html.push_str(&norms(report));
     html.push_str(&capacity(report));
+    html.push_str(&directory(&report.directory));
     html.push_str(&decisions(report));
     html.push_str("</body></html>\n");
     html
 }
 
-/// A horizontal bar chart: one bar per (label, value).
-pub fn bar_chart(title: &str, bars: &[(String, usize)]) -> String {
-    let max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1);
-    let row = 18;
-    let height = row * bars.len() + 24;
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"480\" height=\"{height}\" role=\"img\" aria-label=\"{}\">\
-         <text x=\"0\" y=\"12\" font-weight=\"bold\">{}</text>",
-        escape(title),
-        escape(title)
+/// Intelligence shared per state (a tile map, a bar per state, the weekly total) and sightings
+/// per week.
+fn intelligence(report: &RegionalReport) -> String {
+    let stats = &report.intelligence;
+    let mut html = format!(
+        "<section class=\"first\"><h2>Intelligence shared</h2>\
+         <p>{} objects shared by the member states in the period.</p>",
+        stats.total
     );
-    for (i, (label, value)) in bars.iter().enumerate() {
-        let y = 20 + i * row;
-        let width = 300 * value / max;
-        let _ = write!(
-            svg,
-            "<text x=\"0\" y=\"{}\">{}</text><rect x=\"130\" y=\"{y}\" width=\"{width}\" height=\"12\" fill=\"#1f618d\"/>\
-             <text x=\"{}\" y=\"{}\">{value}</text>",
-            y + 10,
-            escape(label),
-            134 + width,
-            y + 10
-        );
+    let per_state: Vec<(String, u64)> =
+        stats.states.iter().map(|s| (s.member_state.clone(), s.objects)).collect();
+    html.push_str(&charts::tile_map("Objects shared per member state", &per_state, "objects"));
+    let weekly: Vec<(String, u64)> = stats
+        .weeks
+        .iter()
+        .enumerate()
+        .map(|(i, week)| {
+            (week.clone(), stats.states.iter().map(|s| s.weekly.get(i).copied().unwrap_or(0)).sum())
+        })
+        .collect();
+    html.push_str(&charts::column_chart("Objects shared per week", &weekly, 13));
+    html.push_str("<table class=\"keep\"><tr><th>state</th><th>objects shared</th></tr>");
+    for s in &stats.states {
+        let _ =
+            write!(html, "<tr><td>{}</td><td class=\"n\">{}</td></tr>", escape(&s.member_state), s.objects);
     }
-    svg.push_str("</svg>");
-    svg
+    html.push_str("</table></section>\n");
+    html
+}
+
+/// Sightings per week.
+fn sightings(report: &RegionalReport) -> String {
+    let mut html = format!(
+        "<section><h2>Sightings</h2><p>{} sightings reported in the period.</p>",
+        report.sightings.total
+    );
+    let weeks: Vec<(String, u64)> =
+        report.sightings.weeks.iter().map(|w| (w.week.clone(), w.objects)).collect();
+    html.push_str(&charts::column_chart("Sightings per week", &weeks, 13));
+    html.push_str("</section>\n");
+    html
 }
 
 fn incidents(rows: &[SeverityRow]) -> String {
     let total: usize = rows.iter().map(|r| r.total).sum();
     let mut html = format!(
-        "<section class=\"first\"><h2>Incidents by severity and status</h2><p>{total} incidents reported in the period.</p>"
+        "<section><h2>Incidents by severity and status</h2><p>{total} incidents reported in the period.</p>"
     );
-    let bars: Vec<(String, usize)> = rows.iter().map(|r| (r.severity.clone(), r.total)).collect();
-    html.push_str(&bar_chart("Incidents by severity", &bars));
-    let statuses: Vec<&String> = rows.first().map(|r| r.by_status.keys().collect()).unwrap_or_default();
+    let statuses: Vec<String> = Status::ALL.iter().map(|s| s.as_str().to_owned()).collect();
+    let stacks: Vec<(String, Vec<u64>)> = rows
+        .iter()
+        .map(|r| {
+            let counts = statuses.iter().map(|s| r.by_status.get(s).copied().unwrap_or(0) as u64).collect();
+            (r.severity.clone(), counts)
+        })
+        .collect();
+    html.push_str(&charts::stacked_bars("Incidents by severity and status", &statuses, &stacks));
     html.push_str("<table><tr><th>severity</th>");
     for s in &statuses {
         let _ = write!(html, "<th>{}</th>", escape(s));
@@ -96,7 +127,7 @@ fn incidents(rows: &[SeverityRow]) -> String {
     for r in rows {
         let _ = write!(html, "<tr><td>{}</td>", escape(&r.severity));
         for s in &statuses {
-            let _ = write!(html, "<td class=\"n\">{}</td>", r.by_status.get(*s).copied().unwrap_or(0));
+            let _ = write!(html, "<td class=\"n\">{}</td>", r.by_status.get(s).copied().unwrap_or(0));
         }
         let _ = write!(html, "<td class=\"n\">{}</td></tr>", r.total);
     }
@@ -104,43 +135,105 @@ fn incidents(rows: &[SeverityRow]) -> String {
     html
 }
 
+/// Each state's directory of points of contact.
+fn directory(rows: &[DirectoryHealth]) -> String {
+    let mut html = String::from("<section><h2>Directory of points of contact</h2>");
+    let verified: Vec<(String, u64)> =
+        rows.iter().map(|r| (r.member_state.clone(), r.verified_recently as u64)).collect();
+    html.push_str(&charts::bar_chart("Contacts verified in the last 90 days", &verified));
+    html.push_str(
+        "<table class=\"keep\"><tr><th>state</th><th>contacts</th><th>verified (90 days)</th><th>stale</th><th>median response</th></tr>",
+    );
+    for r in rows {
+        let median = r.median_response_s.map_or_else(|| "–".to_owned(), duration);
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            escape(&r.member_state),
+            r.contacts,
+            r.verified_recently,
+            r.stale,
+            escape(&median)
+        );
+    }
+    html.push_str("</table></section>\n");
+    html
+}
+
+/// A response time for people: seconds, minutes, hours or days.
+fn duration(seconds: f64) -> String {
+    match seconds {
+        s if s < 60.0 => format!("{s:.0} s"),
+        s if s < 3600.0 => format!("{:.0} min", s / 60.0),
+        s if s < 86_400.0 => format!("{:.1} h", s / 3600.0),
+        s => format!("{:.1} days", s / 86_400.0),
+    }
+}
+
 fn status_class(status: Option<NormStatus>) -> &'static str {
     status.map_or("none", NormStatus::as_str)
 }
 
+fn status_mark(status: Option<NormStatus>) -> &'static str {
+    match status {
+        Some(NormStatus::Implemented) => "●",
+        Some(NormStatus::InProgress) => "◐",
+        Some(NormStatus::NotStarted) => "○",
+        Some(NormStatus::NotApplicable) => "–",
+        None => "",
+    }
+}
+
+/// The colours of the statuses, as the page's stylesheet has them.
+fn status_colour(status: Option<NormStatus>) -> &'static str {
+    match status {
+        Some(NormStatus::Implemented) => "#27ae60",
+        Some(NormStatus::InProgress) => "#f4d03f",
+        Some(NormStatus::NotStarted) => "#e74c3c",
+        Some(NormStatus::NotApplicable) => "#aab7b8",
+        None => charts::NONE,
+    }
+}
+
 fn norms(report: &RegionalReport) -> String {
     let m = &report.norms;
-    let mut html = String::from(
-        "<section><h2>Norms of responsible state behaviour (UN GGE 2015)</h2><table class=\"keep\"><tr><th>state</th>",
-    );
-    for n in &m.norms {
-        let _ = write!(html, "<th>{}</th>", escape(n));
-    }
-    html.push_str("</tr>");
-    for row in &m.rows {
-        let _ = write!(html, "<tr><td>{}</td>", escape(&row.member_state));
-        for c in &row.cells {
-            let class = status_class(c.status);
-            let mark = match c.status {
-                Some(NormStatus::Implemented) => "●",
-                Some(NormStatus::InProgress) => "◐",
-                Some(NormStatus::NotStarted) => "○",
-                Some(NormStatus::NotApplicable) => "–",
-                None => "",
-            };
-            let _ = write!(html, "<td class=\"{class}\" title=\"{class}\">{mark}</td>");
-        }
-        html.push_str("</tr>");
-    }
-    html.push_str("</table><p class=\"meta\">● implemented ◐ in progress ○ not started – not applicable; blank: not assessed.</p>");
+    let mut html = String::from("<section><h2>Norms of responsible state behaviour (UN GGE 2015)</h2>");
+    let columns: Vec<String> = m.norms.clone();
+    let rows: Vec<(String, Vec<HeatCell>)> = m
+        .rows
+        .iter()
+        .map(|row| {
+            let cells = row
+                .cells
+                .iter()
+                .map(|c| HeatCell {
+                    colour: status_colour(c.status).to_owned(),
+                    text: format!("{} {}: {}", row.member_state, c.norm, status_class(c.status)),
+                    mark: status_mark(c.status).to_owned(),
+                })
+                .collect();
+            (row.member_state.clone(), cells)
+        })
+        .collect();
+    let key: Vec<(String, &str)> = [
+        Some(NormStatus::Implemented),
+        Some(NormStatus::InProgress),
+        Some(NormStatus::NotStarted),
+        Some(NormStatus::NotApplicable),
+        None,
+    ]
+    .into_iter()
+    .map(|s| (format!("{} {}", status_mark(s), status_class(s)), status_colour(s)))
+    .collect();
+    html.push_str(&charts::heat_map("Member state × norm, latest status", &columns, &rows, &key));
     let p = &report.norms_progress;
-    let bars: Vec<(String, usize)> = p
+    let bars: Vec<(String, u64)> = p
         .states
         .iter()
         .filter(|s| s.implemented_to > 0)
-        .map(|s| (s.member_state.clone(), s.implemented_to))
+        .map(|s| (s.member_state.clone(), s.implemented_to as u64))
         .collect();
-    html.push_str(&bar_chart(&format!("Norms implemented as of {}", p.to), &bars));
+    html.push_str(&charts::bar_chart(&format!("Norms implemented as of {}", p.to), &bars));
     let _ = write!(
         html,
         "<table><tr><th>state</th><th>implemented {}</th><th>implemented {}</th><th>changed</th></tr>",
@@ -162,29 +255,52 @@ fn norms(report: &RegionalReport) -> String {
 }
 
 fn capacity(report: &RegionalReport) -> String {
-    let mut html =
-        String::from("<section><h2>Capacity building</h2><table class=\"keep\"><tr><th>state</th>");
-    let themes: Vec<&String> =
-        report.capacity.first().map(|r| r.cells.iter().map(|c| &c.theme).collect()).unwrap_or_default();
-    for t in &themes {
-        let _ = write!(html, "<th>{}</th>", escape(t));
-    }
-    html.push_str("</tr>");
-    for row in &report.capacity {
-        let _ = write!(html, "<tr><td>{}</td>", escape(&row.member_state));
-        for c in &row.cells {
-            let class = if c.gaps > 0 { " class=\"gap\"" } else { "" };
-            let _ = write!(
-                html,
-                "<td{class}>{} programmes · {} needs · {} gaps</td>",
-                c.programmes, c.needs, c.gaps
-            );
-        }
-        html.push_str("</tr>");
-    }
+    let mut html = String::from("<section><h2>Capacity building</h2>");
+    let themes: Vec<String> = report
+        .capacity
+        .first()
+        .map(|r| r.cells.iter().map(|c| c.theme.clone()).collect())
+        .unwrap_or_default();
+    let most = report.capacity.iter().flat_map(|r| &r.cells).map(|c| c.programmes as u64).max().unwrap_or(0);
+    let rows: Vec<(String, Vec<HeatCell>)> = report
+        .capacity
+        .iter()
+        .map(|row| {
+            let cells = row
+                .cells
+                .iter()
+                .map(|c| HeatCell {
+                    colour: if c.gaps > 0 {
+                        GAP.to_owned()
+                    } else {
+                        charts::scale_colour(c.programmes as u64, most).to_owned()
+                    },
+                    text: format!(
+                        "{} {}: {} programmes, {} needs, {} gaps",
+                        row.member_state, c.theme, c.programmes, c.needs, c.gaps
+                    ),
+                    mark: if c.programmes > 0 { c.programmes.to_string() } else { String::new() },
+                })
+                .collect();
+            (row.member_state.clone(), cells)
+        })
+        .collect();
+    let key = [
+        ("no programme".to_owned(), charts::NONE),
+        ("programmes (number shown)".to_owned(), charts::SCALE[2]),
+        ("a need no programme covers".to_owned(), GAP),
+    ];
+    // Theme names are too long for a column head: columns are numbered, the line below names them.
+    let numbers: Vec<String> = (1..=themes.len()).map(|n| n.to_string()).collect();
+    html.push_str(&charts::heat_map("Member state × theme: programmes and gaps", &numbers, &rows, &key));
+    html.push_str("<p class=\"meta\">Themes: ");
+    html.push_str(&escape(
+        &themes.iter().enumerate().map(|(i, t)| format!("{} {t}", i + 1)).collect::<Vec<_>>().join(" · "),
+    ));
+    html.push_str("</p>");
     let _ = write!(
         html,
-        "</table><h3>Gaps ({})</h3><table><tr><th>state</th><th>theme</th><th>priority</th></tr>",
+        "<h3>Gaps ({})</h3><table><tr><th>state</th><th>theme</th><th>priority</th></tr>",
         report.gaps.len()
     );
     for g in &report.gaps {
@@ -255,12 +371,15 @@ mod tests {
     use selat_core::coordination::meetings::{DecisionStatus, DecisionView};
     use selat_core::coordination::norms::{self, Assessment, NormStatus};
     use selat_core::coordination::report::{RegionalReport, incident_rows};
+    use selat_core::coordination::statistics::{self, DirectoryHealth};
+    use selat_store::ActivityRow;
 
     use super::*;
 
     /// A report from fixed data, through the same pure functions the node uses.
     pub(crate) fn fixed_report() -> RegionalReport {
         let states = ["BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN", "TL"];
+        let letters: Vec<&str> = norms::NORMS.iter().map(|n| n.letter).chain(["l"]).collect();
         let assess = |s: &str, n: &str, status, p: &str| Assessment {
             member_state: s.to_owned(),
             norm: n.to_owned(),
@@ -329,13 +448,33 @@ mod tests {
             closed_by: None,
             recorded_by: "ASEAN".into(),
         };
+        // Days since the epoch: 2026-01-05 (week 2) and 2026-03-02 (week 10).
+        let (jan, mar) = (20_458, 20_514);
+        let row = |owner: &str, day, objects| ActivityRow { owner: owner.into(), day, objects };
+        let rows = [row("sg", jan, 5), row("sg-banking", mar, 2), row("my", mar, 3), row("asean", jan, 9)];
+        let state_of = |owner: &str| match owner {
+            "sg" | "sg-banking" => Some("SG".to_owned()),
+            "my" => Some("MY".to_owned()),
+            _ => None,
+        };
+        let weeks = statistics::weeks_between(20_454, 20_819);
+        let health = |state: &str, contacts, verified, stale, median| DirectoryHealth {
+            member_state: state.into(),
+            contacts,
+            verified_recently: verified,
+            stale,
+            median_response_s: median,
+        };
         RegionalReport {
             period: "2026".into(),
             reader: "ASEAN".into(),
             generated: "2026-11-30T00:00:00.000Z".into(),
+            intelligence: statistics::intelligence("2026", weeks.clone(), &states, &rows, state_of),
+            sightings: statistics::sightings("2026", weeks, &rows[2..3]),
+            directory: vec![health("SG", 3, 2, 1, Some(5400.0)), health("TL", 0, 0, 0, None)],
             incidents: incident_rows(&[("high".into(), Status::Triaged), ("low".into(), Status::Closed)]),
-            norms: norms::matrix(&states, &assessments, Some("2026")),
-            norms_progress: norms::progress(&states, &assessments, "2025", "2026"),
+            norms: norms::matrix(&states, &letters, &assessments, Some("2026")),
+            norms_progress: norms::progress(&states, &letters, &assessments, "2025", "2026"),
             capacity: capacity::matrix(&states, &needs, &programmes, "2026-06-01"),
             gaps: vec![gap],
             overlaps: capacity::overlaps(&programmes),
@@ -360,7 +499,13 @@ mod tests {
         }
         assert!(html.contains("CERT course &lt;&amp;&gt;"));
         assert!(html.contains("@media print"));
-        assert_eq!(html.matches("<svg").count(), 2);
+        assert_eq!(
+            html.matches("<svg").count(),
+            8,
+            "tiles, weekly columns ×2, stacked, norms heat and bars, capacity heat, directory bars"
+        );
+        assert!(html.contains("10 objects shared") && html.contains("3 sightings reported"));
+        assert!(html.contains("1.5 h"), "SG's median response");
         assert!(html.contains("Overdue (1)") && html.contains("Gaps (1)") && html.contains("Overlaps (1)"));
     }
 }

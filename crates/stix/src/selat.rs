@@ -215,6 +215,21 @@ pub const MISP: SelatExtension = SelatExtension {
     schema: r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"selat-misp","type":"object","properties":{"extension_type":{"const":"property-extension"},"event_uuid":{"type":"string"},"uuid":{"type":"string"},"object_uuid":{"type":"string"},"referenced_uuid":{"type":"string"},"relationship_type":{"type":"string"},"attribute_type":{"type":"string"},"category":{"type":"string"},"value":{"type":"string"},"to_ids":{"type":"boolean"},"comment":{"type":"string"},"distribution":{"type":"integer","minimum":0,"maximum":5},"sharing_group_uuid":{"type":"string"},"sharing_group_name":{"type":"string"},"orgc":{"type":"object","properties":{"uuid":{"type":"string"},"name":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}},"tlp_tag":{"type":"string"},"galaxy_tag":{"type":"string"},"sighted_by":{"type":"object","properties":{"uuid":{"type":"string"},"name":{"type":"string"}}},"source":{"type":"string"},"event":{"type":"object"},"object":{"type":"object"}},"required":["extension_type"]}"#,
 };
 
+/// A norm of responsible state behaviour with its checklist items: the eleven UN GGE 2015 norms
+/// (letters a-k) that every node seeds, and any the secretariat adds (l onwards).
+pub const NORM: SelatExtension = SelatExtension {
+    id: "extension-definition--5f54dd13-a513-4466-a263-89398d8e9654",
+    name: "selat-norm",
+    kind: ExtensionKind::NewSdo,
+    object_type: Some("x-selat-norm"),
+    description: "A norm of responsible state behaviour in cyberspace: its letter (a-k for the eleven UN GGE 2015 norms of A/70/174 para 13, seeded on every node; l onwards for norms the community adds), its text, its source, and its checklist items (id, text, whether illustrative).",
+    schema: schema!(
+        "x-selat-norm",
+        r#"{"type":{"const":"x-selat-norm"},"letter":{"type":"string","pattern":"^[a-z]$"},"text":{"type":"string","minLength":1},"source":{"type":"string"},"items":{"type":"array","items":{"type":"object","properties":{"id":{"type":"string","pattern":"^[a-z]\\.[0-9]+$"},"text":{"type":"string","minLength":1},"illustrative":{"type":"boolean"}},"required":["id","text"]}}}"#,
+        r#"["letter","text"]"#
+    ),
+};
+
 /// A member state's implementation status of a UN GGE 2015 norm (or a checklist item of it) for a
 /// reporting period, owned by that state.
 pub const NORM_ASSESSMENT: SelatExtension = SelatExtension {
@@ -222,10 +237,10 @@ pub const NORM_ASSESSMENT: SelatExtension = SelatExtension {
     name: "selat-norm-assessment",
     kind: ExtensionKind::NewSdo,
     object_type: Some("x-selat-norm-assessment"),
-    description: "A member state's implementation status of one of the eleven UN GGE 2015 norms (A/70/174 para 13, by letter a-k) or of a checklist item of it, for a reporting period, with its evidence. Only the state itself records it.",
+    description: "A member state's implementation status of a norm (x-selat-norm, by letter: a-k the eleven UN GGE 2015 norms of A/70/174 para 13, l onwards those the community adds) or of a checklist item of it, for a reporting period, with its evidence. Only the state itself records it.",
     schema: schema!(
         "x-selat-norm-assessment",
-        r#"{"type":{"const":"x-selat-norm-assessment"},"member_state":{"type":"string","pattern":"^[A-Z]{2}$"},"norm":{"type":"string","pattern":"^[a-k]$"},"item":{"type":"string","pattern":"^[a-k]\\.[0-9]+$"},"status":{"enum":["not-started","in-progress","implemented","not-applicable"]},"period":{"type":"string","pattern":"^[0-9]{4}(-(H[12]|Q[1-4]))?$"},"evidence":{"type":"string"}}"#,
+        r#"{"type":{"const":"x-selat-norm-assessment"},"member_state":{"type":"string","pattern":"^[A-Z]{2}$"},"norm":{"type":"string","pattern":"^[a-z]$"},"item":{"type":"string","pattern":"^[a-z]\\.[0-9]+$"},"status":{"enum":["not-started","in-progress","implemented","not-applicable"]},"period":{"type":"string","pattern":"^[0-9]{4}(-(H[12]|Q[1-4]))?$"},"evidence":{"type":"string"}}"#,
         r#"["member_state","norm","status","period"]"#
     ),
 };
@@ -329,7 +344,7 @@ pub const CAPACITY_OFFER_ANSWER: SelatExtension = SelatExtension {
 };
 
 /// Every extension definition Selat ships.
-pub const SELAT_EXTENSIONS: [SelatExtension; 20] = [
+pub const SELAT_EXTENSIONS: [SelatExtension; 21] = [
     DISTRIBUTION,
     SHARING_GROUP,
     POINT_OF_CONTACT,
@@ -342,6 +357,7 @@ pub const SELAT_EXTENSIONS: [SelatExtension; 20] = [
     ASSISTANCE_ANSWER,
     NOTIFICATION_PREFERENCES,
     MISP,
+    NORM,
     NORM_ASSESSMENT,
     CAPACITY_PROGRAMME,
     CAPACITY_NEED,

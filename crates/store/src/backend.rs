@@ -12,8 +12,9 @@ use crate::error::Result;
 use crate::federation::{Direction, OriginRow, PeerCursorRow, PeerRefusalRow, PeerRoundRow, PeerStateRow};
 use crate::migration::AppliedMigration;
 use crate::model::{
-    Audience, Collection, Counts, ManifestEntry, NewCollection, NewVersion, ObjectEntry, ObservableHit,
-    ObservableQuery, Outcome, Page, PageQuery, ScanPage, ScanQuery, StoredVersion,
+    ActivityQuery, ActivityRow, Audience, Collection, Counts, ManifestEntry, NewCollection, NewVersion,
+    ObjectEntry, ObservableHit, ObservableQuery, Outcome, Page, PageQuery, ScanPage, ScanQuery,
+    StoredVersion,
 };
 use crate::postgres::PgStore;
 use crate::sqlite::SqliteStore;
@@ -138,6 +139,10 @@ impl Store for Backend {
 
     async fn latest_versions(&self, id: &str, audience: &Audience) -> Result<Vec<StoredVersion>> {
         delegate!(self, latest_versions(id, audience))
+    }
+
+    async fn activity(&self, query: &ActivityQuery) -> Result<Vec<ActivityRow>> {
+        delegate!(self, activity(query))
     }
 }
 

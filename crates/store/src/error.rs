@@ -98,6 +98,17 @@ pub enum Error {
         max: usize,
     },
 
+    /// An activity count ([`Store::activity`](crate::Store::activity)) covers more than
+    /// [`MAX_ACTIVITY_DAYS`](crate::MAX_ACTIVITY_DAYS) days, or ends before it starts; ask for a
+    /// shorter range.
+    #[error("an activity range of {days} days is not within 1..={max}")]
+    ActivityRange {
+        /// Days asked for.
+        days: i64,
+        /// The limit.
+        max: i64,
+    },
+
     /// A restore (`selat copy`) found rows that do not fit together, e.g. a collection entry
     /// whose version was not restored first. Nothing of the failing step was committed; the
     /// source store may have changed during the copy: copy again into a fresh database.

@@ -55,9 +55,9 @@ pub use federation::{
 };
 pub use migration::AppliedMigration;
 pub use model::{
-    Audience, Collection, Counts, Dated, ManifestEntry, NewCollection, NewVersion, ObjectEntry, Observable,
-    ObservableHit, ObservableQuery, Outcome, Page, PageQuery, Refusal, ScanPage, ScanQuery, StoredVersion,
-    VersionFilter, tlp_is_sensitive,
+    ActivityQuery, ActivityRow, Audience, Collection, Counts, Dated, ManifestEntry, NewCollection,
+    NewVersion, ObjectEntry, Observable, ObservableHit, ObservableQuery, Outcome, Page, PageQuery, Refusal,
+    ScanPage, ScanQuery, StoredVersion, VersionFilter, tlp_is_sensitive,
 };
 #[cfg(feature = "conformance")]
 pub use postgres::PgTestDatabase;
@@ -80,6 +80,10 @@ pub const MAX_FILTER_VALUES: usize = 1_000;
 
 /// Most rows in one export scan page.
 pub const MAX_SCAN_LIMIT: usize = 10_000;
+
+/// Longest range one activity count ([`Store::activity`]) covers, in days: a year and a little,
+/// so its answer is at most this many rows per owner.
+pub const MAX_ACTIVITY_DAYS: i64 = 400;
 
 /// Most collections listed.
 pub const MAX_COLLECTIONS: usize = 10_000;

@@ -435,6 +435,52 @@ impl<T: Dated> Page<T> {
     }
 }
 
+/// How many objects each owner added per day: the latest version of each `(id, owner)` that the
+/// audience may see, counted on the day its id was first stored by that owner, when that day falls
+/// in `[from_us, to_us)`. A figure for a report or a dashboard, counted inside the query (never
+/// fetched and filtered), so it costs one statement whatever the store holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActivityQuery {
+    /// Whose view: only objects this audience may see.
+    pub audience: Audience,
+    /// The first instant counted (microseconds since the Unix epoch).
+    pub from_us: i64,
+    /// The first instant past the range; at most [`MAX_ACTIVITY_DAYS`](crate::MAX_ACTIVITY_DAYS)
+    /// days after `from_us`.
+    pub to_us: i64,
+    /// Only this STIX type.
+    pub object_type: Option<String>,
+    /// Leave out objects held in this collection (by id), e.g. the coordination records when
+    /// counting intelligence.
+    pub exclude_collection: Option<String>,
+}
+
+impl ActivityQuery {
+    /// Refuses a range that ends before it starts or covers more than
+    /// [`MAX_ACTIVITY_DAYS`](crate::MAX_ACTIVITY_DAYS).
+    pub(crate) fn check_range(&self) -> crate::Result<()> {
+        let days = (self.to_us - self.from_us).div_euclid(DAY_US);
+        if self.to_us <= self.from_us || days > crate::MAX_ACTIVITY_DAYS {
+            return Err(crate::Error::ActivityRange { days, max: crate::MAX_ACTIVITY_DAYS });
+        }
+        Ok(())
+    }
+}
+
+/// A day in microseconds: the unit of [`ActivityRow::day`].
+pub(crate) const DAY_US: i64 = 86_400_000_000;
+
+/// Objects one owner added on one day (see [`ActivityQuery`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ActivityRow {
+    /// The owning organisation.
+    pub owner: String,
+    /// Days since the Unix epoch (UTC).
+    pub day: i64,
+    /// Objects first stored that day.
+    pub objects: u64,
+}
+
 /// One keyset page of an export scan over stored versions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScanQuery {

@@ -4,8 +4,9 @@ use std::future::Future;
 
 use crate::error::Result;
 use crate::model::{
-    Audience, Collection, Counts, ManifestEntry, NewCollection, NewVersion, ObjectEntry, ObservableHit,
-    ObservableQuery, Outcome, Page, PageQuery, ScanPage, ScanQuery, StoredVersion, VersionFilter,
+    ActivityQuery, ActivityRow, Audience, Collection, Counts, ManifestEntry, NewCollection, NewVersion,
+    ObjectEntry, ObservableHit, ObservableQuery, Outcome, Page, PageQuery, ScanPage, ScanQuery,
+    StoredVersion, VersionFilter,
 };
 
 /// A Selat object store.
@@ -77,4 +78,10 @@ pub trait Store: Send + Sync {
         id: &str,
         audience: &Audience,
     ) -> impl Future<Output = Result<Vec<StoredVersion>>> + Send;
+
+    /// How many objects each owner added per day in a range, as the query's audience sees them
+    /// (see [`ActivityQuery`]), sorted by owner and day; days without any have no row. Fails with
+    /// [`Error::ActivityRange`](crate::Error::ActivityRange) past
+    /// [`MAX_ACTIVITY_DAYS`](crate::MAX_ACTIVITY_DAYS).
+    fn activity(&self, query: &ActivityQuery) -> impl Future<Output = Result<Vec<ActivityRow>>> + Send;
 }

@@ -82,6 +82,7 @@ conformance_tests!(
     page_stops_at_scan_bound,
     export_scan_covers_everything_once,
     counts_objects_and_versions,
+    activity_counts_by_owner_and_day,
     directory_organisations_and_users,
     directory_login_bookkeeping,
     directory_tokens,

@@ -266,22 +266,11 @@ impl Node {
         state: Option<&str>,
         stale_only: bool,
     ) -> Result<Vec<ContactView>, CoordinationError> {
-        let audience = audience_of(self, by).await?;
-        let roster = Roster::load(self).await?;
-        let checks = self.records(&audience, CONTACT_CHECK.object_type.unwrap_or_default()).await?;
-        let mut by_contact: HashMap<&str, Vec<&Record>> = HashMap::new();
-        for check in &checks {
-            by_contact.entry(check.str("contact_ref").unwrap_or_default()).or_default().push(check);
-        }
-        let stale_before = days_from_now(-i64::from(self.coordination_settings().stale_after_days));
         let mut out: Vec<ContactView> = self
-            .records(&audience, "identity")
+            .contact_response_times(by)
             .await?
-            .iter()
-            .filter(|r| is_contact(r))
-            .map(|c| {
-                contact_view(&roster, c, by_contact.get(c.id()).map_or(&[][..], Vec::as_slice), &stale_before)
-            })
+            .into_iter()
+            .map(|(c, _)| c)
             .filter(|c| {
                 state.is_none_or(|s| c.member_state.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(s)))
             })
@@ -291,6 +280,35 @@ impl Node {
             (&a.member_state, &a.organisation, &a.name).cmp(&(&b.member_state, &b.organisation, &b.name))
         });
         Ok(out)
+    }
+
+    /// Every contact the caller sees, with the response times of its answered checks (those the
+    /// caller sees: a check is shared as its contact is).
+    pub async fn contact_response_times(
+        &self,
+        by: &Principal,
+    ) -> Result<Vec<(ContactView, Vec<f64>)>, CoordinationError> {
+        let audience = audience_of(self, by).await?;
+        let roster = Roster::load(self).await?;
+        let checks = self.records(&audience, CONTACT_CHECK.object_type.unwrap_or_default()).await?;
+        let mut by_contact: HashMap<&str, Vec<&Record>> = HashMap::new();
+        for check in &checks {
+            by_contact.entry(check.str("contact_ref").unwrap_or_default()).or_default().push(check);
+        }
+        let stale_before = days_from_now(-i64::from(self.coordination_settings().stale_after_days));
+        let contacts = self.records(&audience, "identity").await?;
+        Ok(contacts
+            .iter()
+            .filter(|r| is_contact(r))
+            .map(|c| {
+                let checks = by_contact.get(c.id()).map_or(&[][..], Vec::as_slice);
+                let times = checks
+                    .iter()
+                    .filter_map(|c| c.object.get("response_time_s").and_then(Value::as_f64))
+                    .collect();
+                (contact_view(&roster, c, checks, &stale_before), times)
+            })
+            .collect())
     }
 
     /// One contact with its check history.

@@ -19,6 +19,7 @@ pub mod norms;
 pub mod notices;
 pub mod report;
 mod share;
+pub mod statistics;
 
 use std::io::Cursor;
 
@@ -111,7 +112,8 @@ impl Record {
 
 impl Node {
     /// The coordination collection's id, creating the collection (members read it, nobody writes
-    /// it over TAXII) and storing Selat's extension definitions in it on first use.
+    /// it over TAXII) and storing Selat's extension definitions and the eleven UN GGE norms in it
+    /// on first use.
     pub async fn coordination_collection(&self) -> Result<String, CoordinationError> {
         let id = self
             .coordination
@@ -146,6 +148,8 @@ impl Node {
                     .collect();
                 let owner = self.settings.home_org.clone();
                 self.store_in(&id, &owner, &definitions).await?;
+                // The eleven UN GGE norms, at fixed versions: seeding again stores nothing.
+                self.store_in(&id, &owner, &norms::seeded_norms()).await?;
                 Ok::<_, CoordinationError>(id)
             })
             .await?;

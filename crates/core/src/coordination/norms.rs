@@ -1,6 +1,10 @@
-//! Norms of responsible state behaviour: the eleven UN GGE 2015 norms (A/70/174 para 13, a–k) as
-//! a fixed table with illustrative checklist items, and each member state's assessments of them
+//! Norms of responsible state behaviour, and each member state's assessments of them
 //! (`x-selat-norm-assessment`), recorded and edited only by that state.
+//!
+//! A norm is a record too (`x-selat-norm`, with its checklist items): the eleven UN GGE 2015 norms
+//! (A/70/174 para 13, a–k; [`NORMS`] is their seed table, with illustrative checklist items) are
+//! stored in the coordination collection when it is made, with ids and versions fixed so that every
+//! node seeds the same objects; the secretariat adds more ([`Node::add_norm`]), lettered from `l`.
 //!
 //! An assessment is one object per state, norm (or checklist item) and reporting period, with an
 //! id derived from those, so recording it again is a new version of the same object. The matrix
@@ -10,8 +14,9 @@
 use std::collections::BTreeMap;
 
 use selat_stix::meta::Scope;
-use selat_stix::selat::NORM_ASSESSMENT;
+use selat_stix::selat::{NORM, NORM_ASSESSMENT, SELAT_IDENTITY};
 use selat_stix::tlp::Tlp;
+use selat_store::Audience;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -141,9 +146,98 @@ pub const NORMS: [Norm; 11] = [
     },
 ];
 
-/// The norm with this letter.
-pub fn norm(letter: &str) -> Option<&'static Norm> {
-    NORMS.iter().find(|n| n.letter == letter)
+/// Most norms: one per letter, a to z.
+pub const MAX_NORMS: usize = 26;
+/// Most checklist items of one added norm.
+pub const MAX_NORM_ITEMS: usize = 20;
+/// Where the eleven come from.
+const GGE_SOURCE: &str = "UN GGE 2015 (A/70/174, para 13)";
+/// `created` and `modified` of the seeded norms: the report's date, fixed so that seeding again
+/// (on every start, on every node) stores nothing new.
+const GGE_DATE: &str = "2015-07-22T00:00:00.000Z";
+
+/// A norm as stored and listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NormView {
+    pub id: String,
+    /// `a`–`k` for the eleven UN GGE 2015 norms, `l` onwards for those added since.
+    pub letter: String,
+    pub text: String,
+    pub source: Option<String>,
+    pub items: Vec<ItemView>,
+    pub recorded_by: String,
+}
+
+/// A checklist item of a norm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemView {
+    pub id: String,
+    pub text: String,
+    /// Whether it is illustrative (the seeded items are; see [`Norm::items`]).
+    #[serde(default)]
+    pub illustrative: bool,
+}
+
+/// A norm the secretariat adds (`POST /api/v1/norms`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewNorm {
+    pub text: String,
+    /// Its checklist items' texts; they are numbered `<letter>.1`, `<letter>.2`, …
+    #[serde(default)]
+    pub items: Vec<String>,
+    /// Where it was agreed (e.g. a meeting's name).
+    pub source: Option<String>,
+}
+
+/// The seeded norm with `letter`'s id: the same on every node.
+pub fn seeded_norm_id(letter: &str) -> String {
+    format!(
+        "{}--{}",
+        NORM.object_type.unwrap_or_default(),
+        crate::sighting::v4_from(&format!("selat:norm:{letter}"))
+    )
+}
+
+/// The eleven UN GGE 2015 norms as `x-selat-norm` objects (TLP:CLEAR, shared with the community).
+pub fn seeded_norms() -> Vec<Value> {
+    NORMS
+        .iter()
+        .map(|n| {
+            let items: Vec<Value> =
+                n.items.iter().map(|i| json!({"id": i.id, "text": i.text, "illustrative": true})).collect();
+            let mut object = json!({
+                "type": NORM.object_type, "spec_version": "2.1", "id": seeded_norm_id(n.letter),
+                "created": GGE_DATE, "modified": GGE_DATE, "created_by_ref": SELAT_IDENTITY,
+                "letter": n.letter, "text": n.text, "source": GGE_SOURCE, "items": items,
+                "extensions": {NORM.id: {"extension_type": "new-sdo"}},
+            });
+            Sharing::new(Tlp::Clear, Scope::Community).apply(&mut object);
+            object
+        })
+        .collect()
+}
+
+fn norm_of(roster: &Roster, record: &Record) -> Option<NormView> {
+    Some(NormView {
+        id: record.id().to_owned(),
+        letter: record.str("letter")?.to_owned(),
+        text: record.str("text")?.to_owned(),
+        source: record.str("source").map(str::to_owned),
+        items: record
+            .object
+            .get("items")
+            .cloned()
+            .and_then(|i| serde_json::from_value(i).ok())
+            .unwrap_or_default(),
+        recorded_by: roster.name_of(&record.owner),
+    })
+}
+
+/// The letter after the last of `letters` (`l` after the eleven), if one is left.
+fn next_letter<'a>(letters: impl Iterator<Item = &'a str>) -> Option<char> {
+    let last = letters.filter_map(|l| l.chars().next()).max().unwrap_or('`');
+    ('a'..='z').find(|c| *c > last)
 }
 
 /// How far a state has implemented a norm or an item.
@@ -221,7 +315,8 @@ pub struct MatrixRow {
 pub struct NormMatrix {
     /// Assessments of later periods are left out; `None` takes every period.
     pub period: Option<String>,
-    pub norms: Vec<&'static str>,
+    /// The norms' letters, in order.
+    pub norms: Vec<String>,
     pub rows: Vec<MatrixRow>,
     /// Cells per status (`none` for cells without an assessment).
     pub totals: BTreeMap<String, usize>,
@@ -262,20 +357,25 @@ pub fn status_as_of(
     Some((status, latest.to_owned()))
 }
 
-/// The matrix of `states` × the eleven norms as of `period`.
-pub fn matrix(states: &[&str], assessments: &[Assessment], period: Option<&str>) -> NormMatrix {
+/// The matrix of `states` × `norms` (their letters) as of `period`.
+pub fn matrix(
+    states: &[&str],
+    norms: &[&str],
+    assessments: &[Assessment],
+    period: Option<&str>,
+) -> NormMatrix {
     let mut totals = BTreeMap::new();
     let rows = states
         .iter()
         .map(|state| {
-            let cells = NORMS
+            let cells = norms
                 .iter()
                 .map(|n| {
-                    let found = status_as_of(assessments, state, n.letter, period);
+                    let found = status_as_of(assessments, state, n, period);
                     let key = found.as_ref().map_or("none", |(s, _)| s.as_str());
                     *totals.entry(key.to_owned()).or_insert(0) += 1;
                     Cell {
-                        norm: n.letter.to_owned(),
+                        norm: (*n).to_owned(),
                         status: found.as_ref().map(|(s, _)| *s),
                         period: found.map(|(_, p)| p),
                     }
@@ -286,7 +386,7 @@ pub fn matrix(states: &[&str], assessments: &[Assessment], period: Option<&str>)
         .collect();
     NormMatrix {
         period: period.map(str::to_owned),
-        norms: NORMS.iter().map(|n| n.letter).collect(),
+        norms: norms.iter().map(|n| (*n).to_owned()).collect(),
         rows,
         totals,
     }
@@ -319,23 +419,24 @@ pub struct Progress {
     pub states: Vec<StateProgress>,
 }
 
-/// Each state's status on each norm as of `from` and as of `to`.
-pub fn progress(states: &[&str], assessments: &[Assessment], from: &str, to: &str) -> Progress {
+/// Each state's status on each of `norms` as of `from` and as of `to`.
+pub fn progress(
+    states: &[&str],
+    norms: &[&str],
+    assessments: &[Assessment],
+    from: &str,
+    to: &str,
+) -> Progress {
     let implemented = |s: &Option<NormStatus>| *s == Some(NormStatus::Implemented);
     let states = states
         .iter()
         .map(|state| {
-            let norms: Vec<NormChange> = NORMS
+            let norms: Vec<NormChange> = norms
                 .iter()
                 .map(|n| {
-                    let before = status_as_of(assessments, state, n.letter, Some(from)).map(|(s, _)| s);
-                    let after = status_as_of(assessments, state, n.letter, Some(to)).map(|(s, _)| s);
-                    NormChange {
-                        norm: n.letter.to_owned(),
-                        from: before,
-                        to: after,
-                        changed: before != after,
-                    }
+                    let before = status_as_of(assessments, state, n, Some(from)).map(|(s, _)| s);
+                    let after = status_as_of(assessments, state, n, Some(to)).map(|(s, _)| s);
+                    NormChange { norm: (*n).to_owned(), from: before, to: after, changed: before != after }
                 })
                 .collect();
             StateProgress {
@@ -429,7 +530,11 @@ fn assessment_id(state_identity: &str, subject: &str, period: &str) -> String {
 }
 
 /// Checks what a state may record, and returns the norm letter and item.
-fn check_new(by: &Principal, new: &NewAssessment) -> Result<(String, Option<String>), CoordinationError> {
+fn check_new(
+    by: &Principal,
+    norms: &[NormView],
+    new: &NewAssessment,
+) -> Result<(String, Option<String>), CoordinationError> {
     if !by.at_least(Role::Analyst) {
         return Err(CoordinationError::Forbidden(
             "viewers read; an analyst or above records assessments".to_owned(),
@@ -445,20 +550,25 @@ fn check_new(by: &Principal, new: &NewAssessment) -> Result<(String, Option<Stri
             by.org.short_name
         )));
     }
-    let Some(norm) = norm(&new.norm) else {
-        return Err(CoordinationError::Invalid(format!("norm {:?}: expected a letter a to k", new.norm)));
+    let Some(norm) = norms.iter().find(|n| n.letter == new.norm) else {
+        let known: Vec<&str> = norms.iter().map(|n| n.letter.as_str()).collect();
+        return Err(CoordinationError::Invalid(format!(
+            "norm {:?}: expected the letter of a norm ({})",
+            new.norm,
+            known.join(", ")
+        )));
     };
     if let Some(item) = &new.item
-        && !norm.items.iter().any(|i| i.id == item)
+        && !norm.items.iter().any(|i| &i.id == item)
     {
-        let known: Vec<&str> = norm.items.iter().map(|i| i.id).collect();
+        let known: Vec<&str> = norm.items.iter().map(|i| i.id.as_str()).collect();
         return Err(CoordinationError::Invalid(format!(
             "item {item:?}: norm {} has items {}",
             norm.letter,
             known.join(", ")
         )));
     }
-    Ok((norm.letter.to_owned(), new.item.clone()))
+    Ok((norm.letter.clone(), new.item.clone()))
 }
 
 impl Node {
@@ -469,7 +579,8 @@ impl Node {
         by: &Principal,
         new: &NewAssessment,
     ) -> Result<AssessmentView, CoordinationError> {
-        let (norm, item) = check_new(by, new)?;
+        let norms = self.norms(by).await?;
+        let (norm, item) = check_new(by, &norms, new)?;
         let status = NormStatus::parse(&new.status).ok_or_else(|| {
             CoordinationError::Invalid(format!(
                 "status {:?}: expected one of not-started, in-progress, implemented, not-applicable",
@@ -559,9 +670,11 @@ impl Node {
     ) -> Result<NormMatrix, CoordinationError> {
         let period = period.map(|p| self::period("period", p)).transpose()?;
         let assessments = self.visible_assessments(by).await?;
+        let norms = self.norms(by).await?;
+        let letters: Vec<&str> = norms.iter().map(|n| n.letter.as_str()).collect();
         let today = now();
         let states: Vec<&str> = crate::region::member_states_on(&today[..10]).map(|m| m.alpha2).collect();
-        Ok(matrix(&states, &assessments, period.as_deref()))
+        Ok(matrix(&states, &letters, &assessments, period.as_deref()))
     }
 
     /// Each state's progress from period `from` to period `to`.
@@ -574,28 +687,82 @@ impl Node {
         let from = period("from", from)?;
         let to = period("to", to)?;
         let assessments = self.visible_assessments(by).await?;
+        let norms = self.norms(by).await?;
+        let letters: Vec<&str> = norms.iter().map(|n| n.letter.as_str()).collect();
         let today = now();
         let states: Vec<&str> = crate::region::member_states_on(&today[..10]).map(|m| m.alpha2).collect();
-        Ok(progress(&states, &assessments, &from, &to))
+        Ok(progress(&states, &letters, &assessments, &from, &to))
     }
-}
 
-/// The norms as the REST API lists them.
-pub fn norms_json() -> Vec<Value> {
-    NORMS
-        .iter()
-        .map(|n| {
-            let items: Vec<Value> =
-                n.items.iter().map(|i| json!({"id": i.id, "text": i.text, "illustrative": true})).collect();
-            json!({"letter": n.letter, "text": n.text, "source": "UN GGE 2015 (A/70/174, para 13)", "items": items})
+    /// The norms the caller may see, by letter.
+    pub async fn norms(&self, by: &Principal) -> Result<Vec<NormView>, CoordinationError> {
+        let audience = audience_of(self, by).await?;
+        self.norms_seen(&audience).await
+    }
+
+    async fn norms_seen(&self, audience: &Audience) -> Result<Vec<NormView>, CoordinationError> {
+        let roster = Roster::load(self).await?;
+        let records = self.records(audience, NORM.object_type.unwrap_or_default()).await?;
+        let mut norms: Vec<NormView> = records.iter().filter_map(|r| norm_of(&roster, r)).collect();
+        norms.sort_by(|a, b| a.letter.cmp(&b.letter));
+        Ok(norms)
+    }
+
+    /// Adds a norm the community agreed, lettered after the last one; only the secretariat may.
+    pub async fn add_norm(&self, by: &Principal, new: &NewNorm) -> Result<NormView, CoordinationError> {
+        if by.org.kind != OrgKind::Secretariat || !by.at_least(Role::Analyst) {
+            return Err(CoordinationError::Forbidden(format!(
+                "only the secretariat's analysts add norms; {} may assess them",
+                by.org.short_name
+            )));
+        }
+        let text = bounded("text", new.text.trim())?;
+        if text.is_empty() || new.items.iter().any(|i| i.trim().is_empty()) {
+            return Err(CoordinationError::Invalid("a norm and each of its items need a text".to_owned()));
+        }
+        if new.items.len() > MAX_NORM_ITEMS {
+            return Err(CoordinationError::Invalid(format!("more than {MAX_NORM_ITEMS} items")));
+        }
+        let _step = self.coordination_step().await;
+        // Every norm on the node, whoever may see it, so that no letter is given twice.
+        let existing = self.norms_seen(&Audience::Unrestricted).await?;
+        let letter = next_letter(existing.iter().map(|n| n.letter.as_str()))
+            .filter(|_| existing.len() < MAX_NORMS)
+            .ok_or_else(|| {
+                CoordinationError::Conflict(format!("every letter is taken: at most {MAX_NORMS} norms"))
+            })?;
+        let mut items = Vec::new();
+        for (n, item) in new.items.iter().enumerate() {
+            items.push(json!({"id": format!("{letter}.{}", n + 1), "text": bounded("item", item.trim())?, "illustrative": false}));
+        }
+        let at = now();
+        let mut object = json!({
+            "type": NORM.object_type, "spec_version": "2.1",
+            "id": format!("{}--{}", NORM.object_type.unwrap_or_default(), uuid::Uuid::new_v4()),
+            "created": at, "modified": at, "created_by_ref": by.org.identity,
+            "letter": letter.to_string(), "text": text, "items": items,
+            "extensions": {NORM.id: {"extension_type": "new-sdo"}},
+        });
+        if let Some(source) = &new.source {
+            object["source"] = json!(bounded("source", source)?);
+        }
+        Sharing::new(Tlp::Green, Scope::Community).apply(&mut object);
+        self.put_records(&by.org.identity, std::slice::from_ref(&object)).await?;
+        let roster = Roster::load(self).await?;
+        let record = Record { owner: by.org.identity.clone(), object };
+        norm_of(&roster, &record).ok_or_else(|| CoordinationError::Refused {
+            id: record.id().to_owned(),
+            reasons: "unreadable".to_owned(),
         })
-        .collect()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use NormStatus::{Implemented, InProgress, NotApplicable, NotStarted};
+
+    const ELEVEN: [&str; 11] = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"];
 
     fn a(state: &str, norm: &str, item: Option<&str>, status: NormStatus, period: &str) -> Assessment {
         Assessment {
@@ -647,13 +814,13 @@ mod tests {
     #[test]
     fn matrix_has_every_state_and_norm_and_counts_cells() {
         let data = vec![a("SG", "g", None, Implemented, "2026"), a("MY", "a", None, InProgress, "2025")];
-        let m = matrix(&["MY", "SG", "TL"], &data, None);
+        let m = matrix(&["MY", "SG", "TL"], &ELEVEN, &data, None);
         assert_eq!(m.rows.len(), 3);
         assert!(m.rows.iter().all(|r| r.cells.len() == 11));
         assert_eq!(m.rows[1].cells[6].status, Some(Implemented));
         assert_eq!(m.totals.get("none"), Some(&31));
         assert_eq!(m.totals.get("implemented"), Some(&1));
-        let earlier = matrix(&["SG"], &data, Some("2025"));
+        let earlier = matrix(&["SG"], &ELEVEN, &data, Some("2025"));
         assert_eq!(earlier.totals.get("none"), Some(&11));
     }
 
@@ -665,7 +832,7 @@ mod tests {
             a("SG", "a", None, Implemented, "2025"),
             a("MY", "d", None, NotStarted, "2026"),
         ];
-        let p = progress(&["SG", "MY"], &data, "2025", "2026");
+        let p = progress(&["SG", "MY"], &ELEVEN, &data, "2025", "2026");
         let sg = &p.states[0];
         assert_eq!((sg.implemented_from, sg.implemented_to), (1, 2));
         assert_eq!(sg.norms.iter().filter(|c| c.changed).count(), 1);
@@ -695,5 +862,30 @@ mod tests {
             assert!(n.items.len() >= 2);
             assert!(n.items.iter().all(|i| i.id.starts_with(&format!("{}.", n.letter))));
         }
+    }
+
+    #[test]
+    fn seeded_norms_keep_their_letters_and_ids() {
+        let seeded = seeded_norms();
+        assert_eq!(seeded.len(), 11);
+        for (object, letter) in seeded.iter().zip(ELEVEN) {
+            assert_eq!(object["letter"], letter);
+            assert_eq!(object["id"], seeded_norm_id(letter), "the same id on every node");
+            let errors: Vec<_> =
+                selat_stix::validate::validate_object(object).into_iter().filter(|d| d.is_error()).collect();
+            assert!(errors.is_empty(), "{letter}: {errors:?}");
+        }
+        assert_eq!(seeded_norms(), seeded, "seeding again gives the same objects");
+    }
+
+    #[test]
+    fn added_norms_take_the_next_letter() {
+        assert_eq!(next_letter(ELEVEN.into_iter()), Some('l'));
+        assert_eq!(next_letter(["a", "m"].into_iter()), Some('n'));
+        assert_eq!(next_letter(std::iter::empty()), Some('a'));
+        assert_eq!(next_letter(["z"].into_iter()), None);
+        let twelve: Vec<&str> = ELEVEN.iter().copied().chain(["l"]).collect();
+        let m = matrix(&["SG"], &twelve, &[a("SG", "l", None, Implemented, "2026")], None);
+        assert_eq!((m.norms.len(), m.rows[0].cells[11].status), (12, Some(Implemented)));
     }
 }

@@ -10,6 +10,7 @@ use super::capacity::{CoverageRow, NeedView, Overlap};
 use super::incidents::{IncidentFilter, SEVERITIES, Status};
 use super::meetings::{DecisionFilter, DecisionStatus, DecisionView};
 use super::norms::{NormMatrix, Progress};
+use super::statistics::{DirectoryHealth, IntelligenceStatistics, SightingStatistics};
 use super::{CoordinationError, now};
 use crate::node::Node;
 use crate::org::Principal;
@@ -31,6 +32,12 @@ pub struct RegionalReport {
     /// Whose view it is (an organisation's short name).
     pub reader: String,
     pub generated: String,
+    /// Intelligence shared per member state in the period, and per ISO week.
+    pub intelligence: IntelligenceStatistics,
+    /// Sightings added in the period, per ISO week.
+    pub sightings: SightingStatistics,
+    /// Each member state's directory of points of contact, as of now.
+    pub directory: Vec<DirectoryHealth>,
     /// Incidents created in the period, by severity (most severe first) and status.
     pub incidents: Vec<SeverityRow>,
     pub norms: NormMatrix,
@@ -61,7 +68,7 @@ pub fn incident_rows(incidents: &[(String, Status)]) -> Vec<SeverityRow> {
 }
 
 /// `text` if it is a year, else a 400.
-fn year(text: &str) -> Result<u32, CoordinationError> {
+pub(crate) fn year(text: &str) -> Result<u32, CoordinationError> {
     text.parse::<u32>()
         .ok()
         .filter(|y| text.len() == 4 && (1967..=9998).contains(y))
@@ -90,6 +97,9 @@ impl Node {
             period: period.to_owned(),
             reader: by.org.short_name.clone(),
             generated: now(),
+            intelligence: self.intelligence_statistics(by, period).await?,
+            sightings: self.sighting_statistics(by, period).await?,
+            directory: self.directory_health(by).await?,
             incidents: incident_rows(&incidents),
             norms: self.norm_matrix(by, Some(period)).await?,
             norms_progress: self.norm_progress(by, &previous, period).await?,

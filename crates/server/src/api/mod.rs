@@ -7,6 +7,7 @@
 mod audit;
 pub(crate) mod coordination;
 pub(crate) mod correlations;
+pub(crate) mod cursor;
 pub(crate) mod groups;
 pub(crate) mod matching;
 mod openapi;

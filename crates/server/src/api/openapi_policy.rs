@@ -14,11 +14,24 @@ pub(crate) fn add_policy(document: &mut Value) {
             "get",
             Op {
                 id: "listNorms",
-                summary: "The eleven UN GGE 2015 norms (A/70/174 para 13) with illustrative checklist items",
+                summary: "The norms: the eleven UN GGE 2015 norms (A/70/174 para 13, a-k) with illustrative checklist items, and those the community added",
                 params: vec![],
                 body: None,
                 ok: ("200", list("Norm")),
                 errors: &["401"],
+                public: false,
+            },
+        ),
+        (
+            "/norms",
+            "post",
+            Op {
+                id: "addNorm",
+                summary: "Add a norm the community agreed, lettered after the last one (the secretariat only)",
+                params: vec![],
+                body: Some(schema("NewNorm")),
+                ok: ("201", schema("Norm")),
+                errors: &["400", "401", "403", "409"],
                 public: false,
             },
         ),
@@ -100,6 +113,92 @@ pub(crate) fn add_policy(document: &mut Value) {
     .render();
     report["responses"]["200"]["content"] = json!({"text/html": {"schema": {"type": "string"}}});
     document["paths"]["/reports/regional"]["get"] = report;
+    add_statistics(document);
+    add_paging(document);
+}
+
+/// The lists that page: `?limit=` and `?next=`, and a `next` cursor in the answer.
+fn add_paging(document: &mut Value) {
+    use super::cursor::{DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT};
+    let limit = json!({"type": "integer", "minimum": 1, "default": DEFAULT_LIST_LIMIT,
+        "description": format!("Items per page; above {MAX_LIST_LIMIT} gives pages of {MAX_LIST_LIMIT}")});
+    let next = json!({"type": "string", "description": "The previous page's `next`"});
+    for path in
+        ["/norms", "/norms/assessments", "/capacity/programmes", "/capacity/needs", "/meetings", "/decisions"]
+    {
+        let op = &mut document["paths"][path]["get"];
+        if let Some(params) = op["parameters"].as_array_mut() {
+            params.push(query("limit", limit.clone()));
+            params.push(query("next", next.clone()));
+        }
+        let answer =
+            &mut op["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["next"];
+        *answer = json!({"type": ["string", "null"], "description": "The cursor of the next page; null on the last"});
+        op["responses"]["400"] = json!({
+            "description": "The request is malformed (a cursor this server did not give, a limit of 0); `detail` says how.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        });
+    }
+}
+
+/// The figures the regional report shows, each as the caller may see it.
+fn add_statistics(document: &mut Value) {
+    let year = json!({"name": "period", "in": "query", "required": true, "schema": {"type": "string", "pattern": "^[0-9]{4}$"}});
+    let figure = |id, summary, params: Vec<Value>, ok: Value| Op {
+        id,
+        summary,
+        params,
+        body: None,
+        ok: ("200", ok),
+        errors: &["400", "401", "422"],
+        public: false,
+    };
+    let paths = [
+        (
+            "/statistics/intelligence",
+            figure(
+                "intelligenceStatistics",
+                "Objects each member state's organisations (its sector leads included) shared in a year, in total and per ISO week, counting only what the caller may see",
+                vec![year.clone()],
+                schema("IntelligenceStatistics"),
+            ),
+        ),
+        (
+            "/statistics/sightings",
+            figure(
+                "sightingStatistics",
+                "Sightings added in a year, in total and per ISO week, counting only what the caller may see",
+                vec![year],
+                schema("SightingStatistics"),
+            ),
+        ),
+        (
+            "/statistics/directory",
+            figure(
+                "directoryHealth",
+                "Each member state's points of contact the caller may see: how many, verified in the last 90 days, stale, median response time",
+                vec![],
+                list("DirectoryHealth"),
+            ),
+        ),
+    ];
+    for (path, op) in paths {
+        document["paths"][path]["get"] = op.render();
+    }
+    let count = json!({"type": "integer", "minimum": 0});
+    let weeks = json!({"type": "array", "items": {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$"}});
+    let schemas = &mut document["components"]["schemas"];
+    schemas["IntelligenceStatistics"] = json!({"type": "object", "required": ["period", "weeks", "states", "total"], "properties": {
+        "period": {"type": "string"}, "weeks": weeks, "total": count,
+        "states": {"type": "array", "items": {"type": "object", "required": ["member_state", "objects", "weekly"], "properties": {
+            "member_state": {"type": "string"}, "objects": count, "weekly": {"type": "array", "items": count}}}}}});
+    schemas["SightingStatistics"] = json!({"type": "object", "required": ["period", "total", "weeks"], "properties": {
+        "period": {"type": "string"}, "total": count,
+        "weeks": {"type": "array", "items": {"type": "object", "required": ["week", "objects"], "properties": {
+            "week": {"type": "string"}, "objects": count}}}}});
+    schemas["DirectoryHealth"] = json!({"type": "object", "required": ["member_state", "contacts", "verified_recently", "stale"], "properties": {
+        "member_state": {"type": "string"}, "contacts": count, "verified_recently": count, "stale": count,
+        "median_response_s": {"type": ["number", "null"]}}});
 }
 
 fn write(
@@ -367,12 +466,16 @@ fn add_norm_schemas(document: &mut Value) {
     let status = json!({"enum": ["not-started", "in-progress", "implemented", "not-applicable"]});
     let maybe_status = json!({"enum": ["not-started", "in-progress", "implemented", "not-applicable", null]});
     let schemas = &mut document["components"]["schemas"];
-    schemas["Norm"] = json!({"type": "object", "required": ["letter", "text", "items"], "properties": {
-        "letter": text, "text": text, "source": text,
+    schemas["Norm"] = json!({"type": "object", "required": ["id", "letter", "text", "items", "recorded_by"], "properties": {
+        "id": text, "letter": {"type": "string", "pattern": "^[a-z]$"}, "text": text, "source": maybe, "recorded_by": text,
         "items": {"type": "array", "items": {"type": "object", "required": ["id", "text"], "properties": {"id": text, "text": text, "illustrative": {"type": "boolean"}}}}
     }});
+    schemas["NewNorm"] = json!({"type": "object", "required": ["text"], "additionalProperties": false, "properties": {
+        "text": {"type": "string", "minLength": 1}, "source": text,
+        "items": {"type": "array", "maxItems": 20, "items": {"type": "string", "minLength": 1}}
+    }});
     schemas["NewNormAssessment"] = json!({"type": "object", "required": ["member_state", "norm", "status", "period"], "additionalProperties": false, "properties": {
-        "member_state": text, "norm": {"type": "string", "pattern": "^[a-k]$"}, "item": text,
+        "member_state": text, "norm": {"type": "string", "pattern": "^[a-z]$"}, "item": text,
         "status": status, "period": text, "evidence": text, "tlp": {"enum": ["clear", "green", "amber"]}
     }});
     schemas["NormAssessment"] = json!({"type": "object", "required": ["id", "member_state", "norm", "status", "period", "recorded_by"], "properties": {

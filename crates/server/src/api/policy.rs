@@ -9,12 +9,15 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse};
 use selat_core::coordination::capacity::{NewNeed, NewOffer, NewOfferAnswer, NewProgramme};
-use selat_core::coordination::meetings::{DecisionFilter, NewDecision, NewDecisionStatus, NewMeeting};
-use selat_core::coordination::norms::{AssessmentFilter, NewAssessment};
+use selat_core::coordination::meetings::{
+    DecisionFilter, DecisionStatus, NewDecision, NewDecisionStatus, NewMeeting,
+};
+use selat_core::coordination::norms::{AssessmentFilter, NewAssessment, NewNorm};
 use serde::Deserialize;
 
 use super::JsonError;
 use super::coordination::{Answer, body, coordination_error, created, list, principal};
+use super::cursor::{Paging, page};
 use crate::auth::Caller;
 use crate::errors::ApiError;
 use crate::state::AppState;
@@ -23,19 +26,48 @@ fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, JsonError> {
     query.map(|Query(q)| q).map_err(|e| JsonError::bad_request(e.body_text()))
 }
 
-pub(crate) async fn norms(caller: Result<Caller, ApiError>) -> Answer {
-    principal(caller)?;
-    Ok(list(selat_core::coordination::norms::norms_json()))
+pub(crate) async fn norms(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    paging: Result<Query<Paging>, QueryRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let paging = query(paging)?;
+    page(state.node().norms(&by).await.map_err(coordination_error)?, &paging)
+}
+
+/// `GET /api/v1/norms/assessments`: the filter and the page.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AssessmentQuery {
+    member_state: Option<String>,
+    norm: Option<String>,
+    period: Option<String>,
+    limit: Option<usize>,
+    next: Option<String>,
+}
+
+/// A norm the secretariat adds.
+pub(crate) async fn add_norm(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    new: Result<Json<NewNorm>, JsonRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let new = body(new)?;
+    Ok(created(state.node().add_norm(&by, &new).await.map_err(coordination_error)?))
 }
 
 pub(crate) async fn assessments(
     State(state): State<AppState>,
     caller: Result<Caller, ApiError>,
-    filter: Result<Query<AssessmentFilter>, QueryRejection>,
+    asked: Result<Query<AssessmentQuery>, QueryRejection>,
 ) -> Answer {
     let by = principal(caller)?;
-    let filter = query(filter)?;
-    Ok(list(state.node().norm_assessments(&by, &filter).await.map_err(coordination_error)?))
+    let q = query(asked)?;
+    let filter = AssessmentFilter { member_state: q.member_state, norm: q.norm, period: q.period };
+    let paging = Paging { limit: q.limit, next: q.next };
+    page(state.node().norm_assessments(&by, &filter).await.map_err(coordination_error)?, &paging)
 }
 
 pub(crate) async fn record_assessment(
@@ -83,9 +115,14 @@ pub(crate) async fn norm_progress(
     Ok(Json(progress).into_response())
 }
 
-pub(crate) async fn programmes(State(state): State<AppState>, caller: Result<Caller, ApiError>) -> Answer {
+pub(crate) async fn programmes(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    paging: Result<Query<Paging>, QueryRejection>,
+) -> Answer {
     let by = principal(caller)?;
-    Ok(list(state.node().programmes(&by).await.map_err(coordination_error)?))
+    let paging = query(paging)?;
+    page(state.node().programmes(&by).await.map_err(coordination_error)?, &paging)
 }
 
 pub(crate) async fn create_programme(
@@ -110,9 +147,14 @@ pub(crate) async fn replace_programme(
         .into_response())
 }
 
-pub(crate) async fn needs(State(state): State<AppState>, caller: Result<Caller, ApiError>) -> Answer {
+pub(crate) async fn needs(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    paging: Result<Query<Paging>, QueryRejection>,
+) -> Answer {
     let by = principal(caller)?;
-    Ok(list(state.node().needs(&by).await.map_err(coordination_error)?))
+    let paging = query(paging)?;
+    page(state.node().needs(&by).await.map_err(coordination_error)?, &paging)
 }
 
 pub(crate) async fn create_need(
@@ -143,9 +185,14 @@ pub(crate) async fn capacity_matrix(
     Ok(list(state.node().capacity_matrix(&by).await.map_err(coordination_error)?))
 }
 
-pub(crate) async fn meetings(State(state): State<AppState>, caller: Result<Caller, ApiError>) -> Answer {
+pub(crate) async fn meetings(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    paging: Result<Query<Paging>, QueryRejection>,
+) -> Answer {
     let by = principal(caller)?;
-    Ok(list(state.node().meetings(&by).await.map_err(coordination_error)?))
+    let paging = query(paging)?;
+    page(state.node().meetings(&by).await.map_err(coordination_error)?, &paging)
 }
 
 pub(crate) async fn create_meeting(
@@ -161,11 +208,24 @@ pub(crate) async fn create_meeting(
 pub(crate) async fn decisions(
     State(state): State<AppState>,
     caller: Result<Caller, ApiError>,
-    filter: Result<Query<DecisionFilter>, QueryRejection>,
+    asked: Result<Query<DecisionQuery>, QueryRejection>,
 ) -> Answer {
     let by = principal(caller)?;
-    let filter = query(filter)?;
-    Ok(list(state.node().decisions(&by, &filter).await.map_err(coordination_error)?))
+    let q = query(asked)?;
+    let filter = DecisionFilter { overdue: q.overdue, meeting: q.meeting, status: q.status };
+    let paging = Paging { limit: q.limit, next: q.next };
+    page(state.node().decisions(&by, &filter).await.map_err(coordination_error)?, &paging)
+}
+
+/// `GET /api/v1/decisions`: the filter and the page.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DecisionQuery {
+    overdue: Option<bool>,
+    meeting: Option<String>,
+    status: Option<DecisionStatus>,
+    limit: Option<usize>,
+    next: Option<String>,
 }
 
 pub(crate) async fn create_decision(
@@ -206,6 +266,45 @@ pub(crate) async fn regional_report(
     let period = query(period)?;
     let report = state.node().regional_report(&by, &period.period).await.map_err(coordination_error)?;
     Ok(Html(crate::report::render(&report)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Year {
+    period: String,
+}
+
+/// Intelligence shared per member state in a year, as the caller may see it.
+pub(crate) async fn intelligence_statistics(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    year: Result<Query<Year>, QueryRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let year = query(year)?;
+    let stats = state.node().intelligence_statistics(&by, &year.period).await.map_err(coordination_error)?;
+    Ok(Json(stats).into_response())
+}
+
+/// Sightings added in a year, per ISO week, as the caller may see them.
+pub(crate) async fn sighting_statistics(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+    year: Result<Query<Year>, QueryRejection>,
+) -> Answer {
+    let by = principal(caller)?;
+    let year = query(year)?;
+    let stats = state.node().sighting_statistics(&by, &year.period).await.map_err(coordination_error)?;
+    Ok(Json(stats).into_response())
+}
+
+/// Each member state's directory health, as the caller sees the directory.
+pub(crate) async fn directory_health(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+) -> Answer {
+    let by = principal(caller)?;
+    Ok(list(state.node().directory_health(&by).await.map_err(coordination_error)?))
 }
 
 pub(crate) async fn offer(

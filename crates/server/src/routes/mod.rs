@@ -81,6 +81,9 @@ const API_MEETINGS: &str = "/api/v1/meetings";
 const API_DECISIONS: &str = "/api/v1/decisions";
 const API_DECISION_STATUS: &str = "/api/v1/decisions/{decision_id}/status";
 const API_REGIONAL_REPORT: &str = "/api/v1/reports/regional";
+const API_STATISTICS_INTELLIGENCE: &str = "/api/v1/statistics/intelligence";
+const API_STATISTICS_SIGHTINGS: &str = "/api/v1/statistics/sightings";
+const API_STATISTICS_DIRECTORY: &str = "/api/v1/statistics/directory";
 const API_NEED_OFFERS: &str = "/api/v1/capacity/needs/{need_id}/offers";
 const API_OFFER_ANSWER: &str = "/api/v1/capacity/offers/{offer_id}/answer";
 
@@ -145,6 +148,9 @@ pub(crate) const ROUTES: &[&str] = &[
     API_DECISIONS,
     API_DECISION_STATUS,
     API_REGIONAL_REPORT,
+    API_STATISTICS_INTELLIGENCE,
+    API_STATISTICS_SIGHTINGS,
+    API_STATISTICS_DIRECTORY,
     API_NEED_OFFERS,
     API_OFFER_ANSWER,
 ];
@@ -225,7 +231,7 @@ fn coordination_routes() -> Router<AppState> {
 fn policy_routes() -> Router<AppState> {
     use crate::api::policy as p;
     Router::new()
-        .route(API_NORMS, get(p::norms))
+        .route(API_NORMS, get(p::norms).post(p::add_norm))
         .route(API_NORM_ASSESSMENTS, get(p::assessments).post(p::record_assessment))
         .route(API_NORM_MATRIX, get(p::norm_matrix))
         .route(API_NORM_PROGRESS, get(p::norm_progress))
@@ -239,6 +245,9 @@ fn policy_routes() -> Router<AppState> {
         .route(API_DECISIONS, get(p::decisions).post(p::create_decision))
         .route(API_DECISION_STATUS, axum::routing::post(p::decision_status))
         .route(API_REGIONAL_REPORT, get(p::regional_report))
+        .route(API_STATISTICS_INTELLIGENCE, get(p::intelligence_statistics))
+        .route(API_STATISTICS_SIGHTINGS, get(p::sighting_statistics))
+        .route(API_STATISTICS_DIRECTORY, get(p::directory_health))
         .route(API_NEED_OFFERS, axum::routing::post(p::offer))
         .route(API_OFFER_ANSWER, axum::routing::post(p::answer_offer))
 }

@@ -138,6 +138,9 @@ async fn openapi_document_describes_the_api_and_is_valid() {
         "/contact-checks/ack/{token}",
         "/notification-preferences",
         "/advisories",
+        "/statistics/intelligence",
+        "/statistics/sightings",
+        "/statistics/directory",
     ] {
         assert!(document["paths"][path]["get"].is_object(), "{path} missing");
     }
@@ -152,8 +155,16 @@ async fn openapi_document_describes_the_api_and_is_valid() {
         "/contact-checks",
         "/contact-checks/ack/{token}",
         "/advisories",
+        "/norms",
     ] {
         assert!(document["paths"][path]["post"].is_object(), "POST {path} missing");
+    }
+    for path in ["/capacity/programmes", "/capacity/needs", "/norms/assessments", "/meetings", "/decisions"] {
+        let params = document["paths"][path]["get"]["parameters"].as_array().unwrap();
+        assert!(
+            params.iter().any(|p| p["name"] == "next") && params.iter().any(|p| p["name"] == "limit"),
+            "{path} pages"
+        );
     }
     server.stop().await;
     let Some(python) = selat_testdata::python("openapi_document_describes_the_api_and_is_valid") else {

@@ -110,6 +110,57 @@ async fn each_state_records_its_own_norm_assessments_and_the_matrix_shows_them()
     server.stop().await;
 }
 
+/// Norms are records: the eleven seeded (a–k, the same ids on every node), and the secretariat
+/// adds more (l onwards) that states assess and the matrix and progress show; nobody else adds.
+#[tokio::test]
+async fn the_secretariat_adds_norms_that_states_then_assess() {
+    let mut fixture = Fixture::new().await;
+    let server = fixture.start(Limits::default()).await;
+    let t = fixture.tokens.clone();
+    let (_, norms) = get(&server, "/api/v1/norms", &t.sg_analyst).await;
+    let norms = norms["items"].as_array().unwrap().clone();
+    let seeded_g = selat_core::coordination::norms::seeded_norm_id("g");
+    assert_eq!((norms.len(), &norms[6]["letter"], &norms[6]["id"]), (11, &json!("g"), &json!(seeded_g)));
+
+    let new = json!({"text": "Protect the public core of the internet.", "items": ["Name the national operators of the public core.", "Exercise with them yearly."], "source": "AMCC 2026"});
+    for (token, who) in [(&t.my_analyst, "MY"), (&t.sg_analyst, "SG")] {
+        let (status, body) = post(&server, "/api/v1/norms", token, new.clone()).await;
+        assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")), "{who}: {body}");
+    }
+    assert_eq!(post(&server, "/api/v1/norms", &t.asean_analyst, json!({"text": ""})).await.0, 400);
+    assert_eq!(
+        post(&server, "/api/v1/norms", &t.asean_analyst, json!({"text": "x", "colour": 1})).await.0,
+        400
+    );
+    assert_eq!(get(&server, "/api/v1/norms", &t.sg_analyst).await.1["items"].as_array().unwrap().len(), 11);
+    let (status, added) = post(&server, "/api/v1/norms", &t.asean_analyst, new).await;
+    assert_eq!(status, 201, "{added}");
+    assert_eq!((added["letter"].as_str(), added["recorded_by"].as_str()), (Some("l"), Some("ASEAN")));
+    assert_eq!(
+        added["items"][1],
+        json!({"id": "l.2", "text": "Exercise with them yearly.", "illustrative": false})
+    );
+    let (_, next) = post(&server, "/api/v1/norms", &t.asean_analyst, json!({"text": "Another."})).await;
+    assert_eq!(next["letter"], "m");
+
+    let (_, norms) = get(&server, "/api/v1/norms", &t.my_analyst).await;
+    let letters: Vec<&str> =
+        norms["items"].as_array().unwrap().iter().map(|n| n["letter"].as_str().unwrap()).collect();
+    assert_eq!(letters.join(""), "abcdefghijklm");
+    let sg =
+        json!({"member_state": "SG", "norm": "l", "item": "l.1", "status": "implemented", "period": "2026"});
+    assert_eq!(post(&server, "/api/v1/norms/assessments", &t.sg_analyst, sg).await.0, 201);
+    let bad = json!({"member_state": "SG", "norm": "n", "status": "implemented", "period": "2026"});
+    assert_eq!(post(&server, "/api/v1/norms/assessments", &t.sg_analyst, bad).await.0, 400, "no norm n yet");
+    let (_, matrix) = get(&server, "/api/v1/norms/matrix", &t.my_analyst).await;
+    assert_eq!(matrix["norms"].as_array().unwrap().len(), 13);
+    assert_eq!(cell(&matrix, "SG", "l")["status"], "implemented");
+    let (_, progress) = get(&server, "/api/v1/norms/progress?from=2025&to=2026", &t.my_analyst).await;
+    let sg = progress["states"].as_array().unwrap().iter().find(|s| s["member_state"] == "SG").unwrap();
+    assert_eq!((sg["implemented_to"].as_u64(), &sg["norms"][11]["norm"]), (Some(1), &json!("l")));
+    server.stop().await;
+}
+
 fn programme(
     title: &str,
     themes: &[&str],
@@ -424,6 +475,42 @@ async fn decisions_are_followed_up_across_meetings_and_closed_only_by_their_owne
     server.stop().await;
 }
 
+/// The report's intelligence, sightings and directory figures are the REST answers for the same
+/// reader.
+async fn assert_statistics_match(server: &crate::support::Server, html: &str, token: &str, year: &str) {
+    let (status, intel) = get(server, &format!("/api/v1/statistics/intelligence?period={year}"), token).await;
+    assert_eq!(status, 200, "{intel}");
+    assert!(html.contains(&format!("{} objects shared by the member states", intel["total"])), "{intel}");
+    assert_eq!(intel["states"].as_array().unwrap().len(), 11);
+    for state in intel["states"].as_array().unwrap() {
+        let row = format!(
+            "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
+            state["member_state"].as_str().unwrap(),
+            state["objects"]
+        );
+        assert!(html.contains(&row), "{row}");
+        let weekly: u64 = state["weekly"].as_array().unwrap().iter().map(|w| w.as_u64().unwrap()).sum();
+        assert_eq!(weekly, state["objects"].as_u64().unwrap(), "every object in a week of the period");
+    }
+    let (_, sightings) = get(server, &format!("/api/v1/statistics/sightings?period={year}"), token).await;
+    assert!(html.contains(&format!("{} sightings reported", sightings["total"])), "{sightings}");
+    let (status, directory) = get(server, "/api/v1/statistics/directory", token).await;
+    assert_eq!(status, 200, "{directory}");
+    let directory = directory["items"].as_array().unwrap();
+    assert_eq!(directory.len(), 11);
+    assert!(directory.iter().any(|d| d["contacts"].as_u64() > Some(0)), "{directory:?}");
+    for d in directory {
+        let row = format!(
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
+            d["member_state"].as_str().unwrap(),
+            d["contacts"],
+            d["verified_recently"],
+            d["stale"]
+        );
+        assert!(html.contains(&row), "{row}");
+    }
+}
+
 /// Pages of a PDF that Chromium wrote: its page tree's `/Count`.
 fn pdf_pages(pdf: &[u8]) -> usize {
     let text = String::from_utf8_lossy(pdf);
@@ -434,7 +521,8 @@ fn pdf_pages(pdf: &[u8]) -> usize {
 }
 
 /// The regional report: one self-contained HTML page whose figures equal the REST answers,
-/// counted through the reader's audience, that prints to four A4 pages in headless Chromium.
+/// counted through the reader's audience, that prints to seven A4 pages (one per section:
+/// intelligence, sightings, incidents, norms, capacity, directory, decisions) in headless Chromium.
 #[tokio::test]
 async fn the_regional_report_shows_what_rest_shows_and_prints() {
     let mut fixture = Fixture::new().await;
@@ -457,6 +545,19 @@ async fn the_regional_report_shows_what_rest_shows_and_prints() {
     // A RED incident only MY sees.
     let red = json!({"name": "Red one", "severity": "high", "incident_class": "fraud", "tlp": "red", "share_with": ["MY"]});
     assert_eq!(post(&server, "/api/v1/incidents", &t.my_analyst, red).await.0, 201);
+    // Intelligence: two indicators and a sighting by SG that MY sees, a RED indicator of SG that
+    // MY does not, one indicator by MY; contacts of both.
+    let sg_indicator = crate::support::indicator();
+    let sighting = json!({"type": "sighting", "spec_version": "2.1", "id": format!("sighting--{}", uuid::Uuid::new_v4()),
+        "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z", "sighting_of_ref": sg_indicator["id"]});
+    let mut sg_red = crate::support::indicator();
+    sg_red["object_marking_refs"] = json!(["marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"]);
+    let objects = [sg_indicator, crate::support::indicator(), sighting, sg_red];
+    server.add(&fixture.shared, &t.sg_analyst, &objects).await;
+    server.add(&fixture.shared, &t.my_analyst, &[crate::support::indicator()]).await;
+    let contact = |name: &str| json!({"name": name, "role": "technical-poc", "channels": [{"kind": "email", "value": "duty@example.org"}]});
+    assert_eq!(post(&server, "/api/v1/contacts", &t.sg_analyst, contact("SG duty officer")).await.0, 201);
+    assert_eq!(post(&server, "/api/v1/contacts", &t.my_analyst, contact("MY duty officer")).await.0, 201);
 
     let year = &selat_stix::timestamp::Timestamp::now_millis().format(3)[..4].to_owned();
     let report = |token: String| {
@@ -493,8 +594,36 @@ async fn the_regional_report_shows_what_rest_shows_and_prints() {
     assert!(report(t.sg_analyst.clone()).await.contains("0 incidents reported"), "SG does not");
     let (_, matrix) = get(&server, &format!("/api/v1/norms/matrix?period={year}"), &t.my_analyst).await;
     let implemented = matrix["totals"]["implemented"].as_u64().unwrap_or(0) as usize;
-    assert_eq!(html.matches("title=\"implemented\"").count(), implemented);
+    assert_eq!(html.matches(": implemented</title>").count(), implemented);
     assert!(html.matches("<tr><td>").count() >= 11);
+    assert_statistics_match(&server, &html, &t.my_analyst, year).await;
+
+    // Every figure counts only what the reader may see: SG's RED indicator counts for SG, not MY.
+    let shared = |token: String| {
+        let server = &server;
+        let year = year.clone();
+        async move {
+            let (status, stats) =
+                get(server, &format!("/api/v1/statistics/intelligence?period={year}"), &token).await;
+            assert_eq!(status, 200, "{stats}");
+            let states = stats["states"].as_array().unwrap().clone();
+            let of = |s: &str| {
+                states.iter().find(|r| r["member_state"] == s).unwrap()["objects"].as_u64().unwrap()
+            };
+            (of("SG"), of("MY"))
+        }
+    };
+    let (sg_for_my, my_for_my) = shared(t.my_analyst.clone()).await;
+    let (sg_for_sg, my_for_sg) = shared(t.sg_analyst.clone()).await;
+    assert!(sg_for_my >= 3 && my_for_my >= 1, "SG's two indicators and sighting, MY's indicator");
+    assert_eq!((sg_for_sg, my_for_sg), (sg_for_my + 1, my_for_my), "SG's RED indicator counts for SG only");
+    assert_statistics_match(&server, &report(t.sg_analyst.clone()).await, &t.sg_analyst, year).await;
+    let (_, sightings) =
+        get(&server, &format!("/api/v1/statistics/sightings?period={year}"), &t.my_analyst).await;
+    assert!(sightings["total"].as_u64().unwrap() >= 1, "{sightings}");
+    assert_eq!(get(&server, "/api/v1/statistics/intelligence?period=soon", &t.my_analyst).await.0, 400);
+    assert_eq!(get(&server, "/api/v1/statistics/sightings", &t.my_analyst).await.0, 400);
+    assert_eq!(call(&server, Method::GET, "/api/v1/statistics/directory", None, None).await.0, 401);
     for external in ["<script", "<link", "src=", "url("] {
         assert!(!html.contains(external), "{external}");
     }
@@ -516,7 +645,7 @@ async fn the_regional_report_shows_what_rest_shows_and_prints() {
         .output()
         .expect("chromium runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(pdf_pages(&std::fs::read(&pdf).unwrap()), 4, "one page per section");
+    assert_eq!(pdf_pages(&std::fs::read(&pdf).unwrap()), 7, "one page per section");
 }
 
 fn which_chromium() -> Result<std::path::PathBuf, ()> {
@@ -525,4 +654,57 @@ fn which_chromium() -> Result<std::path::PathBuf, ()> {
         .map(std::path::PathBuf::from)
         .find(|p| p.exists())
         .ok_or(())
+}
+
+/// Lists page with opaque cursors: `?limit=` pages through a list larger than the limit, every
+/// item once and in order, the last page's `next` null; a cursor this server did not give and a
+/// limit of 0 are 400s; a limit above the maximum is a page of the maximum.
+#[tokio::test]
+async fn policy_lists_page_with_cursors() {
+    let mut fixture = Fixture::new().await;
+    let server = fixture.start(Limits::default()).await;
+    let t = fixture.tokens.clone();
+    let progs = "/api/v1/capacity/programmes";
+    for n in 0..5 {
+        let p = programme(&format!("Course {n}"), &["cybercrime"], &["MY"], "2026-01-01", None, "ongoing");
+        assert_eq!(post(&server, progs, &t.sg_analyst, p).await.0, 201);
+    }
+    let (_, whole) = get(&server, progs, &t.my_analyst).await;
+    let whole: Vec<Value> = whole["items"].as_array().unwrap().iter().map(|p| p["id"].clone()).collect();
+    assert_eq!(whole.len(), 5, "the default limit holds them all");
+    let mut seen = Vec::new();
+    let mut path = format!("{progs}?limit=2");
+    for _ in 0..10 {
+        let (status, page) = get(&server, &path, &t.my_analyst).await;
+        assert_eq!(status, 200, "{page}");
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 2);
+        seen.extend(items.iter().map(|p| p["id"].clone()));
+        match page["next"].as_str() {
+            Some(next) => path = format!("{progs}?limit=2&next={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, whole, "three pages, every programme once, in order");
+    let (_, first) = get(&server, "/api/v1/meetings?limit=1", &t.my_analyst).await;
+    assert_eq!(first["next"], Value::Null, "no meetings: one empty page");
+    for bad in [format!("{progs}?next=bm9wZQ"), format!("{progs}?next=***"), format!("{progs}?limit=0")] {
+        let (status, body) = get(&server, &bad, &t.my_analyst).await;
+        assert_eq!((status, body["error"].as_str()), (400, Some("bad_request")), "{bad}: {body}");
+    }
+    let (status, big) = get(&server, &format!("{progs}?limit=1000000"), &t.my_analyst).await;
+    assert_eq!((status, big["items"].as_array().unwrap().len()), (200, 5));
+    for list in [
+        "/api/v1/capacity/needs",
+        "/api/v1/norms/assessments?norm=g",
+        "/api/v1/decisions?overdue=true",
+        "/api/v1/norms",
+    ] {
+        let sep = if list.contains('?') { '&' } else { '?' };
+        let (status, body) = get(&server, &format!("{list}{sep}limit=1"), &t.my_analyst).await;
+        assert_eq!(status, 200, "{list}: {body}");
+    }
+    let (_, norms) = get(&server, "/api/v1/norms?limit=4", &t.my_analyst).await;
+    assert_eq!((norms["items"].as_array().unwrap().len(), norms["next"].is_string()), (4, true));
+    server.stop().await;
 }

@@ -37,7 +37,9 @@ pub use paging::{
     filters_with_multiple_values, manifest_matches_objects, object_and_versions, page_limits_and_more,
     page_stops_at_scan_bound, remove_from_collection, remove_one_owners_copy, version_filters,
 };
-pub use scan::{counts_objects_and_versions, export_scan_covers_everything_once};
+pub use scan::{
+    activity_counts_by_owner_and_day, counts_objects_and_versions, export_scan_covers_everything_once,
+};
 pub use visibility::{
     audience_filters_pages, observable_copies_merge, older_versions_follow_the_latest,
     removal_reaches_viewers, sparse_visibility_pages_cheaply,

@@ -79,3 +79,66 @@ pub async fn counts_objects_and_versions<S: Store>(store: S) {
     let one = store.counts(Some(&coll)).await.expect("collection counts");
     assert_eq!((one.objects, one.versions), (1, 2), "in the collection");
 }
+
+/// Objects per owner over an activity query, checking each row's day is in its range.
+async fn activity_totals<S: Store>(store: &S, query: &crate::model::ActivityQuery) -> Vec<(String, u64)> {
+    use crate::model::DAY_US;
+    let mut totals = std::collections::BTreeMap::new();
+    for row in store.activity(query).await.expect("activity") {
+        assert!((query.from_us / DAY_US..=query.to_us / DAY_US).contains(&row.day), "a day in range");
+        *totals.entry(row.owner).or_insert(0) += row.objects;
+    }
+    totals.into_iter().collect()
+}
+
+/// Objects per owner and day: each `(id, owner)` once (however many versions), only what the
+/// audience may see by the latest version's labels, by type, outside a collection, inside the
+/// range; a range past [`MAX_ACTIVITY_DAYS`](crate::MAX_ACTIVITY_DAYS) is refused.
+pub async fn activity_counts_by_owner_and_day<S: Store>(store: S) {
+    use crate::model::{ActivityQuery, Audience, DAY_US};
+    let coordination = new_collection(&store, "coordination").await;
+    let mut tightened = sdo("indicator", 4, ALICE, T0 + 2);
+    tightened.audience = vec!["org:nobody".to_owned()];
+    ingest_ok(
+        &store,
+        &[
+            sdo("indicator", 1, ALICE, T0 + 1),
+            sdo("indicator", 1, ALICE, T0 + 2),
+            sdo("indicator", 2, ALICE, T0 + 1),
+            sdo("indicator", 4, ALICE, T0 + 1),
+            tightened,
+            sdo("malware", 3, BOB, T0 + 1),
+            sco(1, ALICE, "10.0.0.1"),
+            sco(1, BOB, "10.0.0.1"),
+        ],
+        None,
+    )
+    .await;
+    ingest_ok(&store, &[sdo("note", 5, ALICE, T0 + 1)], Some(&coordination)).await;
+    let now = crate::now_us();
+    let all = ActivityQuery { from_us: now - DAY_US, to_us: now + DAY_US, ..ActivityQuery::default() };
+    let pairs = |list: &[(&str, u64)]| list.iter().map(|(o, n)| ((*o).to_owned(), *n)).collect::<Vec<_>>();
+    assert_eq!(activity_totals(&store, &all).await, pairs(&[(ALICE, 5), (BOB, 2)]), "each (id, owner) once");
+    let outside = ActivityQuery { exclude_collection: Some(coordination.clone()), ..all.clone() };
+    assert_eq!(
+        activity_totals(&store, &outside).await,
+        pairs(&[(ALICE, 4), (BOB, 2)]),
+        "not that collection"
+    );
+    let malware = ActivityQuery { object_type: Some("malware".into()), ..all.clone() };
+    assert_eq!(activity_totals(&store, &malware).await, pairs(&[(BOB, 1)]), "one type");
+    let alice = ActivityQuery { audience: Audience::Labels(vec![format!("org:{ALICE}")]), ..all.clone() };
+    assert_eq!(
+        activity_totals(&store, &alice).await,
+        pairs(&[(ALICE, 4)]),
+        "the latest version's labels decide"
+    );
+    let none = ActivityQuery { audience: Audience::Labels(Vec::new()), ..all.clone() };
+    assert!(activity_totals(&store, &none).await.is_empty(), "an empty audience sees nothing");
+    let before = ActivityQuery { from_us: T0, to_us: T0 + DAY_US, ..all.clone() };
+    assert!(activity_totals(&store, &before).await.is_empty(), "nothing added in another range");
+    let long = ActivityQuery { to_us: all.from_us + 401 * DAY_US, ..all.clone() };
+    assert!(matches!(store.activity(&long).await, Err(crate::Error::ActivityRange { .. })), "too long");
+    let backwards = ActivityQuery { to_us: all.from_us, ..all };
+    assert!(matches!(store.activity(&backwards).await, Err(crate::Error::ActivityRange { .. })), "empty");
+}

@@ -25,7 +25,7 @@ use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
 use super::page::push_latest_visible;
 use crate::error::Result;
 use crate::model::split_labels;
-use crate::model::{Counts, ScanPage, ScanQuery, StoredVersion};
+use crate::model::{ActivityQuery, ActivityRow, Counts, DAY_US, ScanPage, ScanQuery, StoredVersion};
 
 /// The advisory lock key guarding `seq` values (advisory locks are per database). Any constant
 /// works; this one is "selat" followed by "seq" in ASCII, unlikely to clash with another
@@ -186,4 +186,45 @@ pub(super) async fn latest_versions(
     }
     qb.push(" ORDER BY v.seq LIMIT ").push_bind(crate::MAX_LATEST_COPIES as i64);
     fetch(pool, &mut qb).await
+}
+
+/// Objects each owner added per day (see [`ActivityQuery`]): the latest version of each
+/// `(id, owner)` the audience may see (being latest, its own labels decide), dated by the first
+/// version of that `(id, owner)` stored.
+pub(super) async fn activity(
+    pool: &PgPool,
+    exclude_key: Option<i64>,
+    query: &ActivityQuery,
+) -> Result<Vec<ActivityRow>> {
+    query.check_range()?;
+    let mut qb = QueryBuilder::new("SELECT owner, first_us / ");
+    qb.push(DAY_US.to_string()).push(
+        " AS day, COUNT(*) FROM (SELECT v.owner AS owner, \
+         (SELECT MIN(f.stored_us) FROM object_versions AS f \
+          WHERE f.id = v.id AND f.owner = v.owner) AS first_us \
+         FROM object_versions AS v WHERE v.is_latest",
+    );
+    if let Some(object_type) = &query.object_type {
+        qb.push(" AND v.object_type = ").push_bind(object_type.as_str());
+    }
+    if let Some(key) = exclude_key {
+        qb.push(" AND NOT EXISTS (SELECT 1 FROM collection_entries AS e WHERE e.collection_key = ")
+            .push_bind(key)
+            .push(" AND e.id = v.id)");
+    }
+    if let Some(labels) = query.audience.labels() {
+        qb.push(" AND EXISTS (SELECT 1 FROM object_labels AS ol WHERE ol.seq = v.seq AND ol.label = ANY(")
+            .push_bind(labels.to_vec())
+            .push("))");
+    }
+    qb.push(") AS latest WHERE first_us >= ")
+        .push_bind(query.from_us)
+        .push(" AND first_us < ")
+        .push_bind(query.to_us);
+    qb.push(" GROUP BY owner, day ORDER BY owner, day");
+    let rows: Vec<(String, i64, i64)> = qb.build_query_as().fetch_all(pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(owner, day, objects)| ActivityRow { owner, day, objects: objects as u64 })
+        .collect())
 }

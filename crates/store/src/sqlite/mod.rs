@@ -29,8 +29,9 @@ use sqlx::migrate::Migrate as _;
 use crate::error::{Error, Result};
 use crate::migration::{AppliedMigration, newly_applied};
 use crate::model::{
-    Audience, Collection, Counts, ManifestEntry, NewCollection, NewVersion, ObjectEntry, ObservableHit,
-    ObservableQuery, Outcome, Page, PageQuery, ScanPage, ScanQuery, StoredVersion,
+    ActivityQuery, ActivityRow, Audience, Collection, Counts, ManifestEntry, NewCollection, NewVersion,
+    ObjectEntry, ObservableHit, ObservableQuery, Outcome, Page, PageQuery, ScanPage, ScanQuery,
+    StoredVersion,
 };
 use crate::store::Store;
 
@@ -231,6 +232,14 @@ impl Store for SqliteStore {
 
     async fn latest_versions(&self, id: &str, audience: &Audience) -> Result<Vec<StoredVersion>> {
         scan::latest_versions(&self.reader, id, audience).await
+    }
+
+    async fn activity(&self, query: &ActivityQuery) -> Result<Vec<ActivityRow>> {
+        let exclude_key = match &query.exclude_collection {
+            Some(id) => Some(self.collection_key(id).await?),
+            None => None,
+        };
+        scan::activity(&self.reader, exclude_key, query).await
     }
 }
 
