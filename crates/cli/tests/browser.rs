@@ -170,6 +170,14 @@ async fn text(client: &Client, css: &str) -> String {
     client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
 }
 
+/// A figure of the dashboard (read from the DOM: it may sit in a closed `<details>`).
+async fn dashboard_count(client: &Client, demo: &Demo, id: &str) -> u64 {
+    client.goto(&demo.url("/")).await.unwrap();
+    let cell = client.wait().for_element(Locator::Id(id)).await.unwrap_or_else(|e| panic!("{id}: {e}"));
+    let text = cell.prop("textContent").await.unwrap().unwrap_or_default();
+    text.trim().parse().unwrap_or_else(|_| panic!("{id}: {text:?}"))
+}
+
 /// The id of the demo's object named `name`.
 fn demo_id(name: &str) -> String {
     let bundle: Value = serde_json::from_slice(&std::fs::read(INTEL).unwrap()).unwrap();
@@ -194,7 +202,20 @@ async fn an_analyst_signs_in_searches_an_indicator_and_opens_it() {
     // Signed in, the dashboard: its charts and tables.
     assert_eq!(text(&client, "main h1").await.split_whitespace().next(), Some("Regional"));
     let charts = client.find_all(Locator::Css("main svg[role=img]")).await.unwrap();
-    assert!(!charts.is_empty(), "the dashboard draws its charts");
+    assert!(charts.len() >= 8, "the dashboard draws its charts: {}", charts.len());
+    for chart in [
+        "Objects shared per member state",
+        "Objects shared per week",
+        "Sightings per week",
+        "Incidents by severity and status",
+        "Member state × norm, latest status",
+        "Contacts verified in the last 90 days",
+    ] {
+        client
+            .find(Locator::Css(&format!("svg[aria-label='{chart}']")))
+            .await
+            .unwrap_or_else(|e| panic!("{chart}: {e}"));
+    }
     for table in ["#incidents-matrix", "#norms-matrix", "#capacity-matrix"] {
         client.find(Locator::Css(table)).await.unwrap_or_else(|e| panic!("{table}: {e}"));
     }
@@ -262,6 +283,7 @@ async fn another_state_finds_no_trace_of_an_sg_red_object() {
     sign_in(&sg, &demo, "SG").await;
     sg.goto(&demo.url(&format!("/search?q={SG_RED_VALUE}"))).await.unwrap();
     sg.wait().for_element(Locator::Css(&format!("a[href='/objects/{red}']"))).await.expect("SG sees its RED");
+    let sg_counts = dashboard_count(&sg, &demo, "shared-SG").await;
     sg.close().await.unwrap();
 
     // Indonesia is not among the named recipients (MY and TH are).
@@ -278,6 +300,10 @@ async fn another_state_finds_no_trace_of_an_sg_red_object() {
     id_analyst.goto(&demo.url("/search?type=indicator&creator=SG")).await.unwrap();
     let listing = id_analyst.source().await.unwrap();
     assert!(!listing.contains(&red) && !listing.contains("operator panel"), "not in a listing");
+    // The dashboard counts SG's objects for SG with its RED indicator, for ID without.
+    let id_counts = dashboard_count(&id_analyst, &demo, "shared-SG").await;
+    assert!(id_counts < sg_counts, "SG's objects: {sg_counts} seen by SG, {id_counts} by ID");
+    screenshot(&id_analyst, "id-dashboard").await;
     id_analyst.close().await.unwrap();
 }
 

@@ -71,18 +71,8 @@ fn intelligence(report: &RegionalReport) -> String {
          <p>{} objects shared by the member states in the period.</p>",
         stats.total
     );
-    let per_state: Vec<(String, u64)> =
-        stats.states.iter().map(|s| (s.member_state.clone(), s.objects)).collect();
-    html.push_str(&charts::tile_map("Objects shared per member state", &per_state, "objects"));
-    let weekly: Vec<(String, u64)> = stats
-        .weeks
-        .iter()
-        .enumerate()
-        .map(|(i, week)| {
-            (week.clone(), stats.states.iter().map(|s| s.weekly.get(i).copied().unwrap_or(0)).sum())
-        })
-        .collect();
-    html.push_str(&charts::column_chart("Objects shared per week", &weekly, 13));
+    html.push_str(&intelligence_tiles(report));
+    html.push_str(&intelligence_weekly(report));
     html.push_str("<table class=\"keep\"><tr><th>state</th><th>objects shared</th></tr>");
     for s in &stats.states {
         let _ =
@@ -92,15 +82,41 @@ fn intelligence(report: &RegionalReport) -> String {
     html
 }
 
+/// The member states as tiles coloured by the objects each shared.
+pub(crate) fn intelligence_tiles(report: &RegionalReport) -> String {
+    let per_state: Vec<(String, u64)> =
+        report.intelligence.states.iter().map(|s| (s.member_state.clone(), s.objects)).collect();
+    charts::tile_map("Objects shared per member state", &per_state, "objects")
+}
+
+/// Objects shared per week, all member states together.
+pub(crate) fn intelligence_weekly(report: &RegionalReport) -> String {
+    let stats = &report.intelligence;
+    let weekly: Vec<(String, u64)> = stats
+        .weeks
+        .iter()
+        .enumerate()
+        .map(|(i, week)| {
+            (week.clone(), stats.states.iter().map(|s| s.weekly.get(i).copied().unwrap_or(0)).sum())
+        })
+        .collect();
+    charts::column_chart("Objects shared per week", &weekly, 13)
+}
+
 /// Sightings per week.
+pub(crate) fn sightings_weekly(report: &RegionalReport) -> String {
+    let weeks: Vec<(String, u64)> =
+        report.sightings.weeks.iter().map(|w| (w.week.clone(), w.objects)).collect();
+    charts::column_chart("Sightings per week", &weeks, 13)
+}
+
+/// The sightings section.
 fn sightings(report: &RegionalReport) -> String {
     let mut html = format!(
         "<section><h2>Sightings</h2><p>{} sightings reported in the period.</p>",
         report.sightings.total
     );
-    let weeks: Vec<(String, u64)> =
-        report.sightings.weeks.iter().map(|w| (w.week.clone(), w.objects)).collect();
-    html.push_str(&charts::column_chart("Sightings per week", &weeks, 13));
+    html.push_str(&sightings_weekly(report));
     html.push_str("</section>\n");
     html
 }
@@ -111,14 +127,7 @@ fn incidents(rows: &[SeverityRow]) -> String {
         "<section><h2>Incidents by severity and status</h2><p>{total} incidents reported in the period.</p>"
     );
     let statuses: Vec<String> = Status::ALL.iter().map(|s| s.as_str().to_owned()).collect();
-    let stacks: Vec<(String, Vec<u64>)> = rows
-        .iter()
-        .map(|r| {
-            let counts = statuses.iter().map(|s| r.by_status.get(s).copied().unwrap_or(0) as u64).collect();
-            (r.severity.clone(), counts)
-        })
-        .collect();
-    html.push_str(&charts::stacked_bars("Incidents by severity and status", &statuses, &stacks));
+    html.push_str(&incidents_chart(rows));
     html.push_str("<table><tr><th>severity</th>");
     for s in &statuses {
         let _ = write!(html, "<th>{}</th>", escape(s));
@@ -135,12 +144,30 @@ fn incidents(rows: &[SeverityRow]) -> String {
     html
 }
 
+/// Incidents by severity (a bar each), stacked by status.
+pub(crate) fn incidents_chart(rows: &[SeverityRow]) -> String {
+    let statuses: Vec<String> = Status::ALL.iter().map(|s| s.as_str().to_owned()).collect();
+    let stacks: Vec<(String, Vec<u64>)> = rows
+        .iter()
+        .map(|r| {
+            let counts = statuses.iter().map(|s| r.by_status.get(s).copied().unwrap_or(0) as u64).collect();
+            (r.severity.clone(), counts)
+        })
+        .collect();
+    charts::stacked_bars("Incidents by severity and status", &statuses, &stacks)
+}
+
+/// Contacts verified recently, per member state.
+pub(crate) fn directory_chart(rows: &[DirectoryHealth]) -> String {
+    let verified: Vec<(String, u64)> =
+        rows.iter().map(|r| (r.member_state.clone(), r.verified_recently as u64)).collect();
+    charts::bar_chart("Contacts verified in the last 90 days", &verified)
+}
+
 /// Each state's directory of points of contact.
 fn directory(rows: &[DirectoryHealth]) -> String {
     let mut html = String::from("<section><h2>Directory of points of contact</h2>");
-    let verified: Vec<(String, u64)> =
-        rows.iter().map(|r| (r.member_state.clone(), r.verified_recently as u64)).collect();
-    html.push_str(&charts::bar_chart("Contacts verified in the last 90 days", &verified));
+    html.push_str(&directory_chart(rows));
     html.push_str(
         "<table class=\"keep\"><tr><th>state</th><th>contacts</th><th>verified (90 days)</th><th>stale</th><th>median response</th></tr>",
     );
@@ -161,7 +188,7 @@ fn directory(rows: &[DirectoryHealth]) -> String {
 }
 
 /// A response time for people: seconds, minutes, hours or days.
-fn duration(seconds: f64) -> String {
+pub(crate) fn duration(seconds: f64) -> String {
     match seconds {
         s if s < 60.0 => format!("{s:.0} s"),
         s if s < 3600.0 => format!("{:.0} min", s / 60.0),
@@ -195,9 +222,9 @@ fn status_colour(status: Option<NormStatus>) -> &'static str {
     }
 }
 
-fn norms(report: &RegionalReport) -> String {
+/// Member state × norm, the latest status of each.
+pub(crate) fn norms_heat_map(report: &RegionalReport) -> String {
     let m = &report.norms;
-    let mut html = String::from("<section><h2>Norms of responsible state behaviour (UN GGE 2015)</h2>");
     let columns: Vec<String> = m.norms.clone();
     let rows: Vec<(String, Vec<HeatCell>)> = m
         .rows
@@ -225,7 +252,12 @@ fn norms(report: &RegionalReport) -> String {
     .into_iter()
     .map(|s| (format!("{} {}", status_mark(s), status_class(s)), status_colour(s)))
     .collect();
-    html.push_str(&charts::heat_map("Member state × norm, latest status", &columns, &rows, &key));
+    charts::heat_map("Member state × norm, latest status", &columns, &rows, &key)
+}
+
+fn norms(report: &RegionalReport) -> String {
+    let mut html = String::from("<section><h2>Norms of responsible state behaviour (UN GGE 2015)</h2>");
+    html.push_str(&norms_heat_map(report));
     let p = &report.norms_progress;
     let bars: Vec<(String, u64)> = p
         .states
@@ -254,8 +286,8 @@ fn norms(report: &RegionalReport) -> String {
     html
 }
 
-fn capacity(report: &RegionalReport) -> String {
-    let mut html = String::from("<section><h2>Capacity building</h2>");
+/// Member state × capacity-building theme: programmes, and needs no programme covers.
+pub(crate) fn capacity_heat_map(report: &RegionalReport) -> String {
     let themes: Vec<String> = report
         .capacity
         .first()
@@ -292,7 +324,17 @@ fn capacity(report: &RegionalReport) -> String {
     ];
     // Theme names are too long for a column head: columns are numbered, the line below names them.
     let numbers: Vec<String> = (1..=themes.len()).map(|n| n.to_string()).collect();
-    html.push_str(&charts::heat_map("Member state × theme: programmes and gaps", &numbers, &rows, &key));
+    charts::heat_map("Member state × theme: programmes and gaps", &numbers, &rows, &key)
+}
+
+fn capacity(report: &RegionalReport) -> String {
+    let mut html = String::from("<section><h2>Capacity building</h2>");
+    html.push_str(&capacity_heat_map(report));
+    let themes: Vec<String> = report
+        .capacity
+        .first()
+        .map(|r| r.cells.iter().map(|c| c.theme.clone()).collect())
+        .unwrap_or_default();
     html.push_str("<p class=\"meta\">Themes: ");
     html.push_str(&escape(
         &themes.iter().enumerate().map(|(i, t)| format!("{} {t}", i + 1)).collect::<Vec<_>>().join(" · "),
