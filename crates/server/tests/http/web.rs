@@ -251,7 +251,7 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
 }
 
 #[tokio::test]
-async fn every_page_sets_a_policy_that_allows_no_inline_script() {
+async fn every_page_sets_a_policy_that_allows_no_inline_script_and_labels_its_controls() {
     let mut fixture = Fixture::new().await;
     let server = fixture.start_with(|_| {}).await;
     let object = indicator();
@@ -280,6 +280,7 @@ async fn every_page_sets_a_policy_that_allows_no_inline_script() {
         for forbidden in ["<script>", "<script type", " onclick=", " onload=", " style=\"", "javascript:"] {
             assert!(!page.text.contains(forbidden), "{path} holds {forbidden:?}");
         }
+        assert_labelled(&path, &page.text);
         for src in page.text.split("src=\"").skip(1) {
             assert!(
                 src.starts_with('/'),
@@ -291,6 +292,29 @@ async fn every_page_sets_a_policy_that_allows_no_inline_script() {
     }
     assert!(checked >= 5, "{checked} pages");
     server.stop().await;
+}
+
+/// Every form control a person fills in has a label a screen reader announces: `<label for>` its
+/// id, an `aria-label`, or (radio buttons and checkboxes) a `<label>` around it.
+fn assert_labelled(path: &str, html: &str) {
+    for tag in ["<input", "<select", "<textarea"] {
+        for rest in html.split(tag).skip(1) {
+            let element = &rest[..rest.find('>').unwrap_or(rest.len())];
+            let kind = element.split("type=\"").nth(1).and_then(|t| t.split('"').next()).unwrap_or("text");
+            if matches!(kind, "hidden" | "submit") || element.contains("aria-label=") {
+                continue;
+            }
+            if matches!(kind, "radio" | "checkbox") && !element.contains(" id=\"") {
+                continue;
+            }
+            let id = element
+                .split(" id=\"")
+                .nth(1)
+                .and_then(|t| t.split('"').next())
+                .unwrap_or_else(|| panic!("{path}: a {tag}> without an id or label: {element}"));
+            assert!(html.contains(&format!("for=\"{id}\"")), "{path}: no <label for=\"{id}\">");
+        }
+    }
 }
 
 #[tokio::test]
