@@ -87,7 +87,7 @@ async fn publish(State(state): State<AppState>, viewer: Viewer, Form(form): Form
         Ok(_) => viewer.respond(see_other("/advisories?done=published")),
         Err(e) => match refusal(e) {
             Ok((status, message)) => show(&state, &viewer, status, Some(message), false).await,
-            Err(response) => response,
+            Err(response) => *response,
         },
     }
 }

@@ -168,7 +168,7 @@ async fn start(State(state): State<AppState>, viewer: Viewer, Form(form): Form<C
         Ok(_) => viewer.respond(see_other("/contact-checks?done=started")),
         Err(e) => match refusal(e) {
             Ok((status, message)) => show_campaigns(&state, &viewer, status, Some(message), false).await,
-            Err(response) => response,
+            Err(response) => *response,
         },
     }
 }
@@ -191,7 +191,7 @@ async fn ack_page(State(state): State<AppState>, visit: Visit, Path(token): Path
             Ok((status, message)) => {
                 visit.respond((status, render(&AckPage { chrome, token, ack: None, result: Some(message) })))
             }
-            Err(response) => response,
+            Err(response) => *response,
         },
     }
 }
@@ -210,7 +210,7 @@ async fn ack(
         Ok(ack) => (StatusCode::OK, Some(ack), "Thank you: your contact details are confirmed.".to_owned()),
         Err(e) => match refusal(e) {
             Ok((status, message)) => (status, None, message),
-            Err(response) => return response,
+            Err(response) => return *response,
         },
     };
     visit.respond((status, render(&AckPage { chrome, token, ack, result: Some(result) })))

@@ -53,8 +53,9 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 /// A service refusal as the page shows it: its status and message. Anything that is not a
-/// refusal (the store failed, a defect) is a 500 whose cause goes to the log only.
-pub(super) fn refusal(e: CoordinationError) -> Result<(StatusCode, String), Response> {
+/// refusal (the store failed, a defect) is a 500 whose cause goes to the log only (boxed: the
+/// rare path should not make every result as large as a response).
+pub(super) fn refusal(e: CoordinationError) -> Result<(StatusCode, String), Box<Response>> {
     Ok(match e {
         CoordinationError::Invalid(detail) => (StatusCode::BAD_REQUEST, detail),
         CoordinationError::NotFound(detail) => (StatusCode::NOT_FOUND, detail),
@@ -62,7 +63,7 @@ pub(super) fn refusal(e: CoordinationError) -> Result<(StatusCode, String), Resp
         CoordinationError::Conflict(detail) => (StatusCode::CONFLICT, detail),
         CoordinationError::Expired(detail) => (StatusCode::GONE, detail),
         e @ CoordinationError::TooMany(_) => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
-        e => return Err(internal("a coordination request", &e)),
+        e => return Err(Box::new(internal("a coordination request", &e))),
     })
 }
 
@@ -71,7 +72,7 @@ pub(super) fn refusal_page(e: CoordinationError) -> Response {
     match refusal(e) {
         Ok((StatusCode::NOT_FOUND, _)) => super::not_found(),
         Ok((status, message)) => super::error_page(status, &message),
-        Err(response) => response,
+        Err(response) => *response,
     }
 }
 
@@ -123,7 +124,7 @@ async fn list(State(state): State<AppState>, viewer: Viewer, Query(params): Quer
                 page.error = Some(message);
                 status
             }
-            Err(response) => return response,
+            Err(response) => return *response,
         },
     };
     viewer.respond((status, render(&page)))
@@ -214,7 +215,7 @@ async fn create(State(state): State<AppState>, viewer: Viewer, Form(form): Form<
         Err(e) => {
             let (status, message) = match refusal(e) {
                 Ok(refused) => refused,
-                Err(response) => return response,
+                Err(response) => return *response,
             };
             match new_page(&state, &viewer, form, Some(message)).await {
                 Ok(page) => viewer.respond((status, render(&page))),
@@ -333,7 +334,7 @@ async fn after<T>(
         Ok(_) => viewer.respond(see_other(&format!("/incidents/{id}?done={what}"))),
         Err(e) => match refusal(e) {
             Ok((status, message)) => show(state, viewer, id, status, Some(message), None).await,
-            Err(response) => response,
+            Err(response) => *response,
         },
     }
 }

@@ -67,13 +67,13 @@ where
         Ok(_) => viewer.respond(see_other(&format!("{page}?done=1"))),
         Err(e) => match refusal(e) {
             Ok((status, message)) => show(status, Some(message)).await,
-            Err(response) => response,
+            Err(response) => *response,
         },
     }
 }
 
-fn ok_or_page<T>(result: Result<T, CoordinationError>) -> Result<T, Response> {
-    result.map_err(super::incidents::refusal_page)
+fn ok_or_page<T>(result: Result<T, CoordinationError>) -> Result<T, Box<Response>> {
+    result.map_err(|e| Box::new(super::incidents::refusal_page(e)))
 }
 
 struct NeedRow {
@@ -115,7 +115,7 @@ async fn show_capacity(
 ) -> Response {
     match capacity_page(state, viewer, error, done).await {
         Ok(page) => viewer.respond((status, render(&page))),
-        Err(response) => response,
+        Err(response) => *response,
     }
 }
 
@@ -124,7 +124,7 @@ async fn capacity_page(
     viewer: &Viewer,
     error: Option<String>,
     done: bool,
-) -> Result<CapacityPage, Response> {
+) -> Result<CapacityPage, Box<Response>> {
     let node = state.node();
     let by = &viewer.principal;
     let programmes = ok_or_page(node.programmes(by).await)?;
@@ -144,7 +144,7 @@ async fn capacity_page(
         programmes,
         needs,
         own_programmes,
-        states: super::incidents::member_states(state).await?,
+        states: super::incidents::member_states(state).await.map_err(Box::new)?,
         own_state: own_state(viewer),
         priorities: PRIORITIES.to_vec(),
         formats: FORMATS.to_vec(),
