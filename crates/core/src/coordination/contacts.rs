@@ -32,6 +32,10 @@ use crate::org::{OrgKind, Organisation, Principal, Role};
 pub const ROLES: [&str; 5] =
     ["ministerial-principal", "senior-official", "technical-poc", "diplomatic-poc", "policy-poc"];
 /// Channel kinds.
+/// Path (under the node's base URL) of the page a contact lands on from a check's link: the web
+/// UI's page, which a person confirms with a button. API clients use
+/// `/api/v1/contact-checks/ack/{token}` with the same token.
+pub const ACK_LINK_PATH: &str = "/contact-checks/ack/";
 pub const CHANNEL_KINDS: [&str; 4] = ["email", "phone", "webhook", "other"];
 /// Most channels and languages one contact lists.
 pub const MAX_CHANNELS: usize = 16;
@@ -526,11 +530,7 @@ impl Node {
         let mut notices = Vec::new();
         for contact in &contacts {
             let check_id = selat_stix::id::new_v4(CONTACT_CHECK.object_type.unwrap_or_default());
-            let link = format!(
-                "{}/api/v1/contact-checks/ack/{}",
-                settings.base_url,
-                token(&key, &check_id, &expires)?
-            );
+            let link = format!("{}{ACK_LINK_PATH}{}", settings.base_url, token(&key, &check_id, &expires)?);
             let channels = contact_notices(contact, name, &link, &expires, &mut notices);
             let mut check = json!({
                 "type": CONTACT_CHECK.object_type, "spec_version": "2.1", "id": check_id,

@@ -5,10 +5,14 @@
 //! ([`Form`]). Every figure and object shown is read through the viewer's audience, the one policy
 //! function every other read path uses.
 
+mod advisories;
 mod dashboard;
+mod directory;
 mod graph;
+mod incidents;
 mod intel;
 mod login;
+mod policy;
 pub(crate) mod session;
 
 use axum::Router;
@@ -53,6 +57,18 @@ pub(crate) const PAGES: &[&str] = &[
     intel::OBJECT,
     intel::NEW_INDICATOR,
     intel::NEW_REPORT,
+    incidents::INCIDENTS,
+    incidents::NEW_INCIDENT,
+    incidents::INCIDENT,
+    directory::DIRECTORY,
+    directory::CONTACT_CHECKS,
+    directory::ACK,
+    advisories::ADVISORIES,
+    advisories::PUBLIC,
+    advisories::PUBLIC_ONE,
+    policy::CAPACITY,
+    policy::NORMS_PAGE,
+    policy::MEETINGS,
 ];
 
 /// Every form target (POST) of the web UI: each checks the session's CSRF token ([`Form`]).
@@ -64,6 +80,22 @@ pub(crate) const FORMS: &[&str] = &[
     login::ACCOUNT_TOTP_REMOVE,
     intel::INDICATORS,
     intel::REPORTS,
+    incidents::INCIDENTS,
+    incidents::TRANSITION,
+    incidents::TASKS,
+    incidents::TASK,
+    incidents::NOTES,
+    incidents::LINKS,
+    incidents::ASSISTANCE,
+    incidents::ANSWER,
+    directory::CONTACT_CHECKS,
+    directory::ACK,
+    advisories::ADVISORIES,
+    policy::NEEDS,
+    policy::PROGRAMMES,
+    policy::OFFERS,
+    policy::ASSESSMENTS,
+    policy::DECISION_STATUS,
 ];
 
 /// The web routes, with the security [`headers`] on every response.
@@ -74,6 +106,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(login::routes())
         .merge(dashboard::routes())
         .merge(intel::routes())
+        .merge(incidents::routes())
+        .merge(directory::routes())
+        .merge(advisories::routes())
+        .merge(policy::routes())
         .layer(from_fn(headers))
 }
 

@@ -509,7 +509,17 @@ async fn contact_checks_are_answered_once_through_the_mailed_link() {
         (hooked["event"].as_str(), hooked["ack_url"].as_str()),
         (Some("contact-check"), Some(link.as_str()))
     );
-    let path = link.strip_prefix(&server.base).expect("the link points at this node").to_owned();
+    // The link is the web page a person confirms on; API clients use the same token at the
+    // REST endpoint.
+    let page_path = link.strip_prefix(&server.base).expect("the link points at this node").to_owned();
+    let token = page_path
+        .strip_prefix(selat_core::coordination::contacts::ACK_LINK_PATH)
+        .expect("the link is the acknowledgement page")
+        .to_owned();
+    let path = format!("/api/v1/contact-checks/ack/{token}");
+    let page = server.send(Method::GET, &page_path, Auth::None, &[("accept", "text/html")], None).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("id=\"ack-submit\"") && page.text.contains("name=\"csrf\""), "{}", page.text);
 
     // Following the link shows the check; confirming answers it, once.
     let (status, shown) = call(&server, Method::GET, &path, None, None).await;

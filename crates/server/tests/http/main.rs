@@ -4,6 +4,7 @@
 mod access;
 mod api;
 mod auth;
+mod browser;
 mod concurrency;
 mod coordination;
 mod endpoints;
@@ -16,3 +17,4 @@ mod submissions;
 mod support;
 mod tls;
 mod web;
+mod web_pages;

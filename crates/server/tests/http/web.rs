@@ -5,99 +5,14 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
 
-use crate::support::{Fixture, PASSWORD, Server, indicator};
+use crate::browser::Browser;
+use crate::support::{Fixture, PASSWORD, indicator};
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const TLP_RED: &str = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
-
-/// A browser without a browser: a cookie, no redirects followed.
-struct Browser<'a> {
-    server: &'a Server,
-    client: reqwest::Client,
-    cookie: Option<String>,
-}
-
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
-    csp: Option<String>,
-    text: String,
-}
-
-impl Page {
-    /// The CSRF token of the page's first form.
-    fn csrf(&self) -> String {
-        let start = self
-            .text
-            .find("name=\"csrf\" value=\"")
-            .unwrap_or_else(|| panic!("no CSRF field: {}", self.text));
-        let rest = &self.text[start + 19..];
-        rest[..rest.find('"').unwrap()].to_owned()
-    }
-
-    /// The text between `before` and the next `"`.
-    fn value_after(&self, before: &str) -> String {
-        let start = self.text.find(before).unwrap_or_else(|| panic!("no {before:?} in {}", self.text));
-        let rest = &self.text[start + before.len()..];
-        rest[..rest.find(['"', '<']).unwrap()].to_owned()
-    }
-}
-
-impl<'a> Browser<'a> {
-    fn new(server: &'a Server) -> Self {
-        let client =
-            selat_taxii::client::http_client().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Browser { server, client, cookie: None }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let mut request = self.client.get(self.server.url(path));
-        if let Some(cookie) = &self.cookie {
-            request = request.header(COOKIE, cookie);
-        }
-        self.read(request.send().await.expect("the server answers")).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
-        let mut request = self
-            .client
-            .post(self.server.url(path))
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body);
-        if let Some(cookie) = &self.cookie {
-            request = request.header(COOKIE, cookie);
-        }
-        self.read(request.send().await.expect("the server answers")).await
-    }
-
-    async fn read(&mut self, response: reqwest::Response) -> Page {
-        for value in response.headers().get_all(SET_COOKIE) {
-            let text = value.to_str().unwrap();
-            assert!(text.contains("HttpOnly") && text.contains("SameSite=Lax"), "{text}");
-            let pair = text.split(';').next().unwrap().to_owned();
-            self.cookie = if pair.ends_with('=') { None } else { Some(pair) };
-        }
-        let header = |name| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let (location, csp) = (header(LOCATION.as_str()), header("content-security-policy"));
-        Page { status: response.status(), location, csp, text: response.text().await.unwrap() }
-    }
-
-    /// Signs in (no second factor) and returns the landing page's location.
-    async fn sign_in(&mut self, username: &str, password: &str) -> Page {
-        let form = self.get("/login").await;
-        let csrf = form.csrf();
-        self.post(
-            "/login",
-            &[("csrf", &csrf), ("username", username), ("password", password), ("next", "/search")],
-        )
-        .await
-    }
-}
 
 fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
@@ -263,7 +178,11 @@ async fn every_page_sets_a_policy_that_allows_no_inline_script_and_labels_its_co
     assert_eq!(browser.sign_in("sg-analyst", PASSWORD).await.status, StatusCode::SEE_OTHER);
     let mut checked = 0;
     for route in selat_server::web_page_routes() {
-        let path = route.replace("{object_id}", id).replace("{token}", "not-a-token");
+        let path = route
+            .replace("{object_id}", id)
+            .replace("{token}", "not-a-token")
+            .replace("{incident_id}", "incident--00000000-0000-4000-8000-000000000000")
+            .replace("{advisory_id}", "report--00000000-0000-4000-8000-000000000000");
         if path.contains('{') {
             continue;
         }
