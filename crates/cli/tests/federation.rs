@@ -975,8 +975,11 @@ fn bench_federation_replicates_everything() {
     ]);
     assert_eq!(out.code, 0, "{out}");
     assert!(out.stdout.contains("push node → hub: 2000 object versions confirmed (0 refused"), "{out}");
-    assert!(out.stdout.contains("lag over a push link (5 objects"), "{out}");
-    assert!(out.stdout.contains("lag over a pull link (5 objects"), "{out}");
+    assert!(out.stdout.contains("pull hub → puller: 2000 object versions stored (0 refused)"), "{out}");
+    for link in ["the push link", "the pull link", "both links"] {
+        let line = out.stdout.lines().find(|l| l.starts_with(&format!("lag over {link}")));
+        assert!(line.is_some_and(|l| l.contains("(5 objects, one written every 200 ms)")), "{link}: {out}");
+    }
 }
 
 /// A test CA and a server certificate it signed for 127.0.0.1, made by the `openssl` command:
