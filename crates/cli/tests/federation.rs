@@ -16,11 +16,13 @@ use std::time::{Duration, Instant};
 use selat_core::access::CollectionAccess;
 use selat_core::node::Node;
 use selat_core::org::{OrgKind, Organisation, Role};
-use selat_store::{NewCollection, Store};
+use selat_store::{Directory, NewCollection, SharingGroupRow, Store};
 use serde_json::{Value, json};
 
 /// The shared collection, with the same id on every node.
 const SHARED: &str = "7e1d2c3b-4a5f-4e6d-8c7b-9a0b1c2d3e4f";
+/// A sharing group of SG and MY, known by this id on both their nodes (and not on the hub).
+const GROUP: &str = "x-selat-sharing-group--5b0e6a1c-2d3f-4e5a-9b6c-7d8e9f0a1b2c";
 const DISTRIBUTION: &str = "extension-definition--b78d1732-3a01-46df-a4b4-719a2aab7a1d";
 const TAXII: &str = "application/taxii+json;version=2.1";
 /// How long the test waits for something to propagate.
@@ -73,6 +75,21 @@ async fn seed(dir: &Path, tokens: &[(&str, Role)]) -> HashMap<String, String> {
     };
     node.store.create_collection(&collection).await.unwrap();
     node.set_collection_access(SHARED, CollectionAccess::SHARED).await.unwrap();
+    let mut members = vec![identity("SG"), identity("MY")];
+    members.sort_unstable();
+    let group = SharingGroupRow {
+        id: GROUP.into(),
+        name: "SG and MY".into(),
+        description: None,
+        owner: identity("SG"),
+        members,
+        created_us: 0,
+        modified_us: 0,
+    };
+    // The hub serves no member of the group, so it does not know it (nor ever stores its objects).
+    if !dir.ends_with("hub") {
+        node.store.create_sharing_group(&group).await.unwrap();
+    }
     let mut issued = HashMap::new();
     for (org, role) in tokens {
         let token = node.issue_token(org, *role, None, "federation test", None).await.unwrap();
@@ -184,11 +201,14 @@ impl Drop for Server {
     }
 }
 
-/// An indicator of `creator`'s, marked `tlp`, of `scope` (RED to `recipients`).
+/// An indicator of `creator`'s, marked `tlp`, of `scope` (RED to `recipients`; `group`: [`GROUP`]).
 fn indicator(creator: &str, tlp: &str, scope: &str, recipients: &[&str]) -> Value {
     let mut extension = json!({"extension_type": "property-extension", "scope": scope});
     if scope == "recipients" {
         extension["recipient_refs"] = json!(recipients.iter().map(|r| identity(r)).collect::<Vec<_>>());
+    }
+    if scope == "group" {
+        extension["sharing_group_ref"] = json!(GROUP);
     }
     json!({
         "type": "indicator", "spec_version": "2.1",
@@ -302,13 +322,24 @@ async fn hub_and_two_nodes_share_what_the_markings_allow() {
     let national = indicator("SG", "green", "national", &[]);
     let own = indicator("SG", "amber", "organisation", &[]);
     let red = indicator("SG", "red", "recipients", &["MY"]);
+    let clear = indicator("SG", "clear", "community", &[]);
+    let group = indicator("SG", "amber", "group", &[]);
     let status = post(
         &sg,
         &sg_tokens["SG/analyst"],
-        &[green.clone(), amber.clone(), strict.clone(), national.clone(), own.clone(), red.clone()],
+        &[
+            green.clone(),
+            amber.clone(),
+            strict.clone(),
+            national.clone(),
+            own.clone(),
+            red.clone(),
+            clear.clone(),
+            group.clone(),
+        ],
     )
     .await;
-    assert_eq!(status["success_count"], 6, "{status}");
+    assert_eq!(status["success_count"], 8, "{status}");
     let sighting = json!({
         "type": "sighting", "spec_version": "2.1", "id": format!("sighting--{}", uuid::Uuid::new_v4()),
         "created": "2024-02-01T00:00:00.000Z", "modified": "2024-02-01T00:00:00.000Z",
@@ -321,17 +352,18 @@ async fn hub_and_two_nodes_share_what_the_markings_allow() {
     let id = |o: &Value| o["id"].as_str().unwrap().to_owned();
     let (green_id, amber_id, strict_id, national_id, own_id, red_id, sighting_id) =
         (id(&green), id(&amber), id(&strict), id(&national), id(&own), id(&red), id(&sighting));
+    let (clear_id, group_id) = (id(&clear), id(&group));
 
-    let shared = [&green_id, &amber_id, &strict_id, &sighting_id];
+    let shared = [&green_id, &amber_id, &strict_id, &sighting_id, &clear_id];
     let lag = wait_until("SG's shareable objects at the hub", || {
         let at_hub = hub.ids(None);
         shared.iter().all(|i| at_hub.contains(i))
     })
     .await;
     assert!(lag < Duration::from_secs(30), "pushed in {lag:?}: the wake-up path, not the 600 s poll");
-    wait_until("SG's objects and RED at MY's node", || {
+    wait_until("SG's objects, RED and the group's at MY's node", || {
         let at_my = my.ids(Some("MY"));
-        shared.iter().all(|i| at_my.contains(i)) && at_my.contains(&red_id)
+        shared.iter().all(|i| at_my.contains(i)) && at_my.contains(&red_id) && at_my.contains(&group_id)
     })
     .await;
     wait_until("MY's indicators at SG's node", || {
@@ -344,22 +376,31 @@ async fn hub_and_two_nodes_share_what_the_markings_allow() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     let has = |ids: &[String], id: &String| ids.contains(id);
     let hub_all = hub.ids(None);
-    for (what, id) in [("national", &national_id), ("organisation", &own_id), ("RED", &red_id)] {
+    for (what, id) in
+        [("national", &national_id), ("organisation", &own_id), ("RED", &red_id), ("group", &group_id)]
+    {
         assert!(!has(&hub_all, id), "{what} reached the hub");
     }
-    assert!(has(&hub.ids(Some("ASEAN")), &strict_id), "the secretariat sees AMBER+STRICT community");
+    let hub_asean = hub.ids(Some("ASEAN"));
+    assert!(has(&hub_asean, &strict_id), "the secretariat sees AMBER+STRICT community");
+    assert!(has(&hub_asean, &clear_id), "the secretariat sees CLEAR");
     let my_all = my.ids(None);
     assert!(!has(&my_all, &national_id) && !has(&my_all, &own_id), "national/organisation reached MY");
     let my_state = my.ids(Some("MY"));
-    for id in [&green_id, &amber_id, &strict_id, &sighting_id, &red_id] {
+    for id in [&green_id, &amber_id, &strict_id, &sighting_id, &red_id, &clear_id, &group_id] {
         assert!(has(&my_state, id), "MY misses {id}");
     }
     let my_lead = my.ids(Some("MY-BANKING"));
-    for id in [&green_id, &amber_id, &sighting_id] {
+    for id in [&green_id, &amber_id, &sighting_id, &clear_id] {
         assert!(has(&my_lead, id), "MY-BANKING misses {id}");
     }
     assert!(!has(&my_lead, &strict_id), "AMBER+STRICT reached a sector lead");
     assert!(!has(&my_lead, &red_id), "RED reached a sector lead not named");
+    assert!(!has(&my_lead, &group_id), "a group's object reached a sector lead not in the group");
+    // CLEAR reaches everyone, SG's own sector lead included; the group's object is SG's own
+    // there and reaches no sector lead.
+    let sg_lead = sg.ids(Some("SG-BANKING"));
+    assert!(has(&sg_lead, &clear_id) && !has(&sg_lead, &group_id), "{sg_lead:?}");
 
     // Versions and revocations propagate.
     let mut green_v2 = green.clone();

@@ -12,8 +12,8 @@ use selat_stix::meta::ObjectMeta;
 use selat_stix::timestamp::now_micros;
 use selat_store::federation::MAX_REFUSALS_PER_ROUND;
 use selat_store::{
-    Audience, Direction, Federation, NewVersion, OriginRow, Outcome, PageQuery, PeerRefusalRow, PeerRoundRow,
-    Store, VersionFilter,
+    Audience, Direction, Directory, Federation, NewVersion, OriginRow, Outcome, PageQuery, PeerRefusalRow,
+    PeerRoundRow, Store, VersionFilter,
 };
 use selat_taxii::client::{Client, ClientError, Credentials, ObjectsRequest};
 use selat_taxii::{EnvelopeWriter, Status, StatusState};
@@ -114,7 +114,8 @@ pub async fn run_round(
     {
         return Err(RoundError::UnknownPeer(name.to_owned()));
     }
-    let registered = Registered::new(node.organisations().await?);
+    let groups = node.store.sharing_groups().await?.into_iter().map(|g| (g.id, g.members));
+    let registered = Registered::new(node.organisations().await?).with_groups(groups);
     let hosted = config.node_hosts();
     let mut report = RoundReport::default();
     for peer in config.peers.iter().filter(|p| only.is_none_or(|name| p.name == name)) {
@@ -399,7 +400,9 @@ impl<'a> Link<'a> {
         let incoming = Incoming {
             created_by_ref: meta.created_by_ref.as_deref(),
             tlp: meta.tlp,
+            scope: meta.scope,
             recipients: &meta.recipient_refs,
+            group: meta.sharing_group_ref.as_deref(),
         };
         let owner = match rules::accept_pulled(&incoming, self.peer_org, self.hosted, self.registered) {
             Ok(owner) => owner.to_owned(),
@@ -558,6 +561,7 @@ impl<'a> Link<'a> {
             tlp: meta.tlp,
             scope: meta.scope,
             recipients: &meta.recipient_refs,
+            group: meta.sharing_group_ref.as_deref(),
             // The pull rule never stores a peer's object under an owner this node serves
             // (`hosted-owner`), and the token acts only for such owners: an object that passes
             // `NotActedFor` was made here. Origins are kept for reports, not consulted per object.
