@@ -528,6 +528,34 @@ async fn hub_and_two_nodes_share_what_the_markings_allow() {
     for line in ["selat_peer_objects_sent_total{peer=\"hub\"}", "selat_peer_up{peer=\"my\"} 1"] {
         assert!(metrics.contains(line), "{line} not in /metrics:\n{metrics}");
     }
+
+    // A round now, on request: SG's interval is 600 s, so a new round within seconds is the
+    // request's doing. Analysts may not ask; an unknown peer is a 404.
+    let rounds = || async {
+        let peers: Value = client
+            .get(format!("{}/api/v1/peers", sg.base))
+            .bearer_auth(&sg_tokens["ASEAN/hub-admin"])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        peers["items"][0]["rounds"].as_i64().unwrap()
+    };
+    let before = rounds().await;
+    let ask = |peer: &str, token: &str| {
+        client.post(format!("{}/api/v1/peers/{peer}/sync", sg.base)).bearer_auth(token.to_owned()).send()
+    };
+    assert_eq!(ask("hub", &sg_tokens["SG/analyst"]).await.unwrap().status(), 403);
+    assert_eq!(ask("nope", &sg_tokens["ASEAN/hub-admin"]).await.unwrap().status(), 404);
+    let asked = ask("hub", &sg_tokens["ASEAN/hub-admin"]).await.unwrap();
+    assert_eq!(asked.status(), 202);
+    let started = Instant::now();
+    while rounds().await <= before {
+        assert!(started.elapsed() < Duration::from_secs(20), "no round after the request");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[test]

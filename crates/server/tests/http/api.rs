@@ -138,6 +138,7 @@ async fn openapi_document_describes_the_api_and_is_valid() {
         "/contact-checks/ack/{token}",
         "/notification-preferences",
         "/advisories",
+        "/peers",
     ] {
         assert!(document["paths"][path]["get"].is_object(), "{path} missing");
     }
@@ -152,6 +153,7 @@ async fn openapi_document_describes_the_api_and_is_valid() {
         "/contact-checks",
         "/contact-checks/ack/{token}",
         "/advisories",
+        "/peers/{name}/sync",
     ] {
         assert!(document["paths"][path]["post"].is_object(), "POST {path} missing");
     }

@@ -50,6 +50,23 @@ impl Federation for SqliteStore {
         Ok(())
     }
 
+    async fn forget_peer_cursors(
+        &self,
+        peer: &str,
+        collection_id: Option<&str>,
+        direction: Option<Direction>,
+    ) -> Result<u64> {
+        let sql = "DELETE FROM peer_cursors WHERE peer = ?1 AND (?2 IS NULL OR collection_id = ?2) \
+                   AND (?3 IS NULL OR direction = ?3)";
+        let done = sqlx::query(sql)
+            .bind(peer)
+            .bind(collection_id)
+            .bind(direction.map(Direction::as_str))
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     async fn peer_cursors(&self) -> Result<Vec<PeerCursorRow>> {
         let sql = "SELECT peer, collection_id, direction, cursor_us, updated_us FROM peer_cursors \
                    ORDER BY peer, collection_id, direction";
