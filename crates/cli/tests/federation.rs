@@ -989,7 +989,7 @@ fn import(data: &Path, org: &str, objects: &[Value]) {
     assert_eq!(out.code, 0, "{out}");
 }
 
-/// Every version of the shared collection the (stopped) node in `data` stores, as ids; panics
+/// Every version of the shared collection the node in `data` stores, as ids; panics
 /// naming any held twice.
 fn versions_once_in(data: &Path, name: &str) -> Vec<String> {
     let out =
