@@ -73,7 +73,7 @@ impl NodeFederation {
     /// or back-off (a request made during a round runs one more right after it; requests
     /// coalesce). False when no such peer is configured.
     pub fn request_round(&self, peer: &str) -> bool {
-        if !self.config().is_some_and(|c| c.peer(peer).is_some()) {
+        if self.config().is_none_or(|c| c.peer(peer).is_none()) {
             return false;
         }
         self.round_requests(peer).notify_one();
