@@ -87,6 +87,18 @@ enum PeerCommand {
         #[arg(long, default_value_t = 100)]
         limit: usize,
     },
+    /// Forget a peer's cursors, so its next round starts those links from the beginning (the
+    /// other side ignores what it holds already): after the peer was restored from an older
+    /// backup, or to take again objects refused before (an organisation since registered).
+    ResetCursor {
+        name: String,
+        /// Only this collection's cursors (default: every collection of the peer).
+        #[arg(long)]
+        collection: Option<String>,
+        /// Only this direction's (default: both).
+        #[arg(long, value_parser = ["pull", "push"])]
+        direction: Option<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -455,6 +467,16 @@ async fn peer(node: &Node, command: &PeerCommand) -> anyhow::Result<()> {
                 });
                 println!("{line}");
             }
+        }
+        PeerCommand::ResetCursor { name, collection, direction } => {
+            let direction = direction.as_deref().and_then(selat_store::Direction::parse);
+            let forgotten = node.reset_peer_cursors(name, collection.as_deref(), direction).await?;
+            if forgotten == 0 {
+                anyhow::bail!("peer {name:?} has no such cursor (no round saved one yet, or a typo)");
+            }
+            println!(
+                "{forgotten} cursors of peer {name} forgotten: the next round starts from the beginning"
+            );
         }
     }
     Ok(())

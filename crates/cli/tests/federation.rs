@@ -16,11 +16,13 @@ use std::time::{Duration, Instant};
 use selat_core::access::CollectionAccess;
 use selat_core::node::Node;
 use selat_core::org::{OrgKind, Organisation, Role};
-use selat_store::{NewCollection, Store};
+use selat_store::{Directory, NewCollection, SharingGroupRow, Store};
 use serde_json::{Value, json};
 
 /// The shared collection, with the same id on every node.
 const SHARED: &str = "7e1d2c3b-4a5f-4e6d-8c7b-9a0b1c2d3e4f";
+/// A sharing group of SG and MY, known by this id on both their nodes (and not on the hub).
+const GROUP: &str = "x-selat-sharing-group--5b0e6a1c-2d3f-4e5a-9b6c-7d8e9f0a1b2c";
 const DISTRIBUTION: &str = "extension-definition--b78d1732-3a01-46df-a4b4-719a2aab7a1d";
 const TAXII: &str = "application/taxii+json;version=2.1";
 /// How long the test waits for something to propagate.
@@ -73,6 +75,21 @@ async fn seed(dir: &Path, tokens: &[(&str, Role)]) -> HashMap<String, String> {
     };
     node.store.create_collection(&collection).await.unwrap();
     node.set_collection_access(SHARED, CollectionAccess::SHARED).await.unwrap();
+    let mut members = vec![identity("SG"), identity("MY")];
+    members.sort_unstable();
+    let group = SharingGroupRow {
+        id: GROUP.into(),
+        name: "SG and MY".into(),
+        description: None,
+        owner: identity("SG"),
+        members,
+        created_us: 0,
+        modified_us: 0,
+    };
+    // The hub serves no member of the group, so it does not know it (nor ever stores its objects).
+    if !dir.ends_with("hub") {
+        node.store.create_sharing_group(&group).await.unwrap();
+    }
     let mut issued = HashMap::new();
     for (org, role) in tokens {
         let token = node.issue_token(org, *role, None, "federation test", None).await.unwrap();
@@ -184,11 +201,14 @@ impl Drop for Server {
     }
 }
 
-/// An indicator of `creator`'s, marked `tlp`, of `scope` (RED to `recipients`).
+/// An indicator of `creator`'s, marked `tlp`, of `scope` (RED to `recipients`; `group`: [`GROUP`]).
 fn indicator(creator: &str, tlp: &str, scope: &str, recipients: &[&str]) -> Value {
     let mut extension = json!({"extension_type": "property-extension", "scope": scope});
     if scope == "recipients" {
         extension["recipient_refs"] = json!(recipients.iter().map(|r| identity(r)).collect::<Vec<_>>());
+    }
+    if scope == "group" {
+        extension["sharing_group_ref"] = json!(GROUP);
     }
     json!({
         "type": "indicator", "spec_version": "2.1",
@@ -302,13 +322,24 @@ async fn hub_and_two_nodes_share_what_the_markings_allow() {
     let national = indicator("SG", "green", "national", &[]);
     let own = indicator("SG", "amber", "organisation", &[]);
     let red = indicator("SG", "red", "recipients", &["MY"]);
+    let clear = indicator("SG", "clear", "community", &[]);
+    let group = indicator("SG", "amber", "group", &[]);
     let status = post(
         &sg,
         &sg_tokens["SG/analyst"],
-        &[green.clone(), amber.clone(), strict.clone(), national.clone(), own.clone(), red.clone()],
+        &[
+            green.clone(),
+            amber.clone(),
+            strict.clone(),
+            national.clone(),
+            own.clone(),
+            red.clone(),
+            clear.clone(),
+            group.clone(),
+        ],
     )
     .await;
-    assert_eq!(status["success_count"], 6, "{status}");
+    assert_eq!(status["success_count"], 8, "{status}");
     let sighting = json!({
         "type": "sighting", "spec_version": "2.1", "id": format!("sighting--{}", uuid::Uuid::new_v4()),
         "created": "2024-02-01T00:00:00.000Z", "modified": "2024-02-01T00:00:00.000Z",
@@ -321,17 +352,18 @@ async fn hub_and_two_nodes_share_what_the_markings_allow() {
     let id = |o: &Value| o["id"].as_str().unwrap().to_owned();
     let (green_id, amber_id, strict_id, national_id, own_id, red_id, sighting_id) =
         (id(&green), id(&amber), id(&strict), id(&national), id(&own), id(&red), id(&sighting));
+    let (clear_id, group_id) = (id(&clear), id(&group));
 
-    let shared = [&green_id, &amber_id, &strict_id, &sighting_id];
+    let shared = [&green_id, &amber_id, &strict_id, &sighting_id, &clear_id];
     let lag = wait_until("SG's shareable objects at the hub", || {
         let at_hub = hub.ids(None);
         shared.iter().all(|i| at_hub.contains(i))
     })
     .await;
     assert!(lag < Duration::from_secs(30), "pushed in {lag:?}: the wake-up path, not the 600 s poll");
-    wait_until("SG's objects and RED at MY's node", || {
+    wait_until("SG's objects, RED and the group's at MY's node", || {
         let at_my = my.ids(Some("MY"));
-        shared.iter().all(|i| at_my.contains(i)) && at_my.contains(&red_id)
+        shared.iter().all(|i| at_my.contains(i)) && at_my.contains(&red_id) && at_my.contains(&group_id)
     })
     .await;
     wait_until("MY's indicators at SG's node", || {
@@ -344,22 +376,31 @@ async fn hub_and_two_nodes_share_what_the_markings_allow() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     let has = |ids: &[String], id: &String| ids.contains(id);
     let hub_all = hub.ids(None);
-    for (what, id) in [("national", &national_id), ("organisation", &own_id), ("RED", &red_id)] {
+    for (what, id) in
+        [("national", &national_id), ("organisation", &own_id), ("RED", &red_id), ("group", &group_id)]
+    {
         assert!(!has(&hub_all, id), "{what} reached the hub");
     }
-    assert!(has(&hub.ids(Some("ASEAN")), &strict_id), "the secretariat sees AMBER+STRICT community");
+    let hub_asean = hub.ids(Some("ASEAN"));
+    assert!(has(&hub_asean, &strict_id), "the secretariat sees AMBER+STRICT community");
+    assert!(has(&hub_asean, &clear_id), "the secretariat sees CLEAR");
     let my_all = my.ids(None);
     assert!(!has(&my_all, &national_id) && !has(&my_all, &own_id), "national/organisation reached MY");
     let my_state = my.ids(Some("MY"));
-    for id in [&green_id, &amber_id, &strict_id, &sighting_id, &red_id] {
+    for id in [&green_id, &amber_id, &strict_id, &sighting_id, &red_id, &clear_id, &group_id] {
         assert!(has(&my_state, id), "MY misses {id}");
     }
     let my_lead = my.ids(Some("MY-BANKING"));
-    for id in [&green_id, &amber_id, &sighting_id] {
+    for id in [&green_id, &amber_id, &sighting_id, &clear_id] {
         assert!(has(&my_lead, id), "MY-BANKING misses {id}");
     }
     assert!(!has(&my_lead, &strict_id), "AMBER+STRICT reached a sector lead");
     assert!(!has(&my_lead, &red_id), "RED reached a sector lead not named");
+    assert!(!has(&my_lead, &group_id), "a group's object reached a sector lead not in the group");
+    // CLEAR reaches everyone, SG's own sector lead included; the group's object is SG's own
+    // there and reaches no sector lead.
+    let sg_lead = sg.ids(Some("SG-BANKING"));
+    assert!(has(&sg_lead, &clear_id) && !has(&sg_lead, &group_id), "{sg_lead:?}");
 
     // Versions and revocations propagate.
     let mut green_v2 = green.clone();
@@ -487,6 +528,34 @@ async fn hub_and_two_nodes_share_what_the_markings_allow() {
     for line in ["selat_peer_objects_sent_total{peer=\"hub\"}", "selat_peer_up{peer=\"my\"} 1"] {
         assert!(metrics.contains(line), "{line} not in /metrics:\n{metrics}");
     }
+
+    // A round now, on request: SG's interval is 600 s, so a new round within seconds is the
+    // request's doing. Analysts may not ask; an unknown peer is a 404.
+    let rounds = || async {
+        let peers: Value = client
+            .get(format!("{}/api/v1/peers", sg.base))
+            .bearer_auth(&sg_tokens["ASEAN/hub-admin"])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        peers["items"][0]["rounds"].as_i64().unwrap()
+    };
+    let before = rounds().await;
+    let ask = |peer: &str, token: &str| {
+        client.post(format!("{}/api/v1/peers/{peer}/sync", sg.base)).bearer_auth(token.to_owned()).send()
+    };
+    assert_eq!(ask("hub", &sg_tokens["SG/analyst"]).await.unwrap().status(), 403);
+    assert_eq!(ask("nope", &sg_tokens["ASEAN/hub-admin"]).await.unwrap().status(), 404);
+    let asked = ask("hub", &sg_tokens["ASEAN/hub-admin"]).await.unwrap();
+    assert_eq!(asked.status(), 202);
+    let started = Instant::now();
+    while rounds().await <= before {
+        assert!(started.elapsed() < Duration::from_secs(20), "no round after the request");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[test]
@@ -607,7 +676,7 @@ async fn selat_pulls_from_and_pushes_to_medallion() {
     assert!(posted.status().is_success(), "{:?}", posted.text().await);
 
     let data = dir.path().join("sg");
-    seed(&data, &[]).await;
+    let sg_tokens = seed(&data, &[("ASEAN", Role::HubAdmin)]).await;
     let green = indicator("SG", "green", "community", &[]);
     let national = indicator("SG", "green", "national", &[]);
     let bundle = dir.path().join("sg.json");
@@ -693,6 +762,27 @@ async fn selat_pulls_from_and_pushes_to_medallion() {
             .contains("peer medallion: ok, caught up; received 0, already present 0, sent 0, refused 0,"),
         "{second}"
     );
+    // Every other object arrived, once; the bad one is not here.
+    let held = versions_once_in(&data, "SG");
+    assert_eq!(held.len(), 2 + 2 + MEDALLION_EXTRA, "SG's two, medallion's valid ones");
+    assert!(!held.contains(&bad_id.to_owned()));
+
+    // The refusal and its reason, as an operator reads them over REST.
+    let sg = Server::start(&data, &std::fs::read_to_string(&config).unwrap());
+    let peers: Value = client
+        .get(format!("{}/api/v1/peers", sg.base))
+        .bearer_auth(&sg_tokens["ASEAN/hub-admin"])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let peer = &peers["items"][0];
+    assert_eq!((&peer["name"], &peer["refused"]), (&json!("medallion"), &json!(1)), "{peer}");
+    let refusal = &peer["refusals"][0];
+    assert_eq!((&refusal["object_id"], &refusal["direction"]), (&bad["id"], &json!("pull")), "{peer}");
+    assert!(refusal["reason"].as_str().unwrap().contains("pattern"), "{peer}");
 }
 
 /// The ids of the shared collection `org` may see on the node in `data`.
@@ -778,63 +868,273 @@ async fn objects_reach_a_hub_that_was_down() {
     assert!(peer["sent"].as_i64().unwrap() >= 2, "{peer}");
 }
 
-/// A peer that answers 500 fails the round with the status and the start of its answer, in the
-/// report and the exit code, and leaves the cursors where they were.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_peer_answering_500_fails_the_round_visibly() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        use std::io::{Read, Write};
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let mut request = [0u8; 4096];
-            let _ = stream.read(&mut request);
-            let body = "{\"title\": \"boom\"}";
-            let answer = format!(
-                "HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/taxii+json;version=2.1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = stream.write_all(answer.as_bytes());
-        }
-    });
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("sg");
-    seed(&data, &[]).await;
-    let config = dir.path().join("sg.toml");
-    let url = format!("http://127.0.0.1:{port}/taxii2/selat/");
-    std::fs::write(&config, peer_toml("broken", &url, "t", "[\"SG\"]", &format!("pull = [\"{SHARED}\"]")))
-        .unwrap();
-    let out = support::run(&["sync", "--data", data.to_str().unwrap(), "--config", config.to_str().unwrap()]);
-    assert_eq!(out.code, 1, "{out}");
-    assert!(out.stdout.contains("peer broken: FAILED: pull"), "{out}");
-    assert!(out.stdout.contains("HTTP 500: {\"title\": \"boom\"}"), "{out}");
+/// What [`FaultProxy`] does with each new connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    /// Forwards it to the real peer.
+    None,
+    /// Answers the request with HTTP 500 and closes.
+    Answer500,
+    /// Accepts it and never answers.
+    Silent,
 }
 
-/// A peer that accepts the connection and never answers: the round gives up after the peer's
-/// `timeout_s` and says so.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_peer_that_never_answers_times_out() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
+/// A TCP proxy in front of a real peer, playing a fault on every connection opened while the
+/// fault is set (a connection keeps what it was given when it opened).
+struct FaultProxy {
+    port: u16,
+    fault: std::sync::Arc<std::sync::Mutex<Fault>>,
+}
+
+impl FaultProxy {
+    fn start(upstream: &str) -> FaultProxy {
+        let upstream: std::net::SocketAddr =
+            upstream.trim_start_matches("http://").trim_end_matches('/').parse().unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let fault = std::sync::Arc::new(std::sync::Mutex::new(Fault::None));
+        let current = fault.clone();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { return };
+                match *current.lock().unwrap() {
+                    Fault::None => forward(stream, upstream),
+                    Fault::Answer500 => {
+                        std::thread::spawn(move || answer_500(stream));
+                    }
+                    Fault::Silent => held.push(stream),
+                }
+            }
+        });
+        FaultProxy { port, fault }
+    }
+
+    fn set(&self, fault: Fault) {
+        *self.fault.lock().unwrap() = fault;
+    }
+
+    fn api_root(&self) -> String {
+        format!("http://127.0.0.1:{}/taxii2/selat/", self.port)
+    }
+}
+
+/// Copies both ways between `client` and a new connection to `upstream`.
+fn forward(client: std::net::TcpStream, upstream: std::net::SocketAddr) {
+    let Ok(server) = std::net::TcpStream::connect(upstream) else { return };
+    let (mut client_read, mut server_write) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+    let (mut server_read, mut client_write) = (server, client);
     std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming() {
-            held.push(stream);
-        }
+        let _ = std::io::copy(&mut client_read, &mut server_write);
+        let _ = server_write.shutdown(std::net::Shutdown::Write);
     });
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut server_read, &mut client_write);
+        let _ = client_write.shutdown(std::net::Shutdown::Write);
+    });
+}
+
+/// Reads one request (headers and a `content-length` body) and answers it with HTTP 500.
+fn answer_500(mut stream: std::net::TcpStream) {
+    use std::io::{Read, Write};
+    let mut request = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let body_length = loop {
+        let Ok(n) = stream.read(&mut chunk) else { return };
+        if n == 0 {
+            return;
+        }
+        request.extend_from_slice(&chunk[..n]);
+        if let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&request[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            break end + 4 + length;
+        }
+    };
+    while request.len() < body_length {
+        let Ok(n) = stream.read(&mut chunk) else { return };
+        if n == 0 {
+            return;
+        }
+        request.extend_from_slice(&chunk[..n]);
+    }
+    let body = "{\"title\": \"boom\"}";
+    let answer = format!(
+        "HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/taxii+json;version=2.1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(answer.as_bytes());
+}
+
+/// Stores `objects` in the shared collection of the (stopped) node in `data`, as `org`.
+fn import(data: &Path, org: &str, objects: &[Value]) {
+    let bundle = data.with_extension(format!("{}.json", uuid::Uuid::new_v4()));
+    let text =
+        json!({"type": "bundle", "id": format!("bundle--{}", uuid::Uuid::new_v4()), "objects": objects});
+    std::fs::write(&bundle, text.to_string()).unwrap();
+    let out = support::run(&[
+        "import",
+        "--data",
+        data.to_str().unwrap(),
+        "--collection",
+        SHARED,
+        "--as",
+        org,
+        bundle.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{out}");
+}
+
+/// Every version of the shared collection the node in `data` stores, as ids; panics
+/// naming any held twice.
+fn versions_once_in(data: &Path, name: &str) -> Vec<String> {
+    let out =
+        support::run(&["export", "--data", data.to_str().unwrap(), "--collection", SHARED, "--all-versions"]);
+    assert_eq!(out.code, 0, "{out}");
+    let bundle: Value = serde_json::from_str(&out.stdout).unwrap();
+    let mut count: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for o in bundle["objects"].as_array().cloned().unwrap_or_default() {
+        let key =
+            (o["id"].as_str().unwrap().to_owned(), o["modified"].as_str().unwrap_or_default().to_owned());
+        *count.entry(key).or_default() += 1;
+    }
+    let repeated: Vec<_> = count.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(repeated.is_empty(), "{name} holds versions more than once: {repeated:?}");
+    count.into_keys().map(|(id, _)| id).collect()
+}
+
+/// The SG node syncs with `selat sync` through a [`FaultProxy`] in front of a real hub: a first
+/// round moves objects both ways; then, while the link plays `fault`, SG and MY store more, and
+/// the round fails visibly (`said` in the report and the peer's last error), moving nothing;
+/// once the link behaves, the next round brings every allowed object across, each version
+/// exactly once on both sides, and the peer's status shows the error and then a later success.
+async fn a_faulty_link_recovers(fault: Fault, said: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("sg");
-    seed(&data, &[]).await;
+    let (hub_dir, sg_dir) = (dir.path().join("hub"), dir.path().join("sg"));
+    let hub_tokens = seed(&hub_dir, &[("SG", Role::Analyst), ("MY", Role::Analyst)]).await;
+    seed(&sg_dir, &[]).await;
+    let hub = Server::start(&hub_dir, "hosts = [\"ASEAN\"]\n");
+    let proxy = FaultProxy::start(&hub.base);
     let config = dir.path().join("sg.toml");
-    let url = format!("http://127.0.0.1:{port}/taxii2/selat/");
-    let extra = format!("timeout_s = 1\npull = [\"{SHARED}\"]");
-    std::fs::write(&config, peer_toml("silent", &url, "t", "[\"SG\"]", &extra)).unwrap();
+    let extra = format!("timeout_s = 1\norg = \"ASEAN\"\npull = [\"{SHARED}\"]\npush = [\"{SHARED}\"]");
+    let peer = peer_toml("hub", &proxy.api_root(), &hub_tokens["SG/analyst"], "[\"SG\", \"SG-*\"]", &extra);
+    std::fs::write(&config, peer).unwrap();
+    let sync =
+        || support::run(&["sync", "--data", sg_dir.to_str().unwrap(), "--config", config.to_str().unwrap()]);
+    let batch = |creator: &str| -> Vec<Value> {
+        vec![indicator(creator, "green", "community", &[]), indicator(creator, "amber", "community", &[])]
+    };
+    let ids = |objects: &[Value]| -> Vec<String> {
+        objects.iter().map(|o| o["id"].as_str().unwrap().to_owned()).collect()
+    };
+
+    let (sg_first, my_first) = (batch("SG"), batch("MY"));
+    let national = indicator("SG", "green", "national", &[]);
+    import(&sg_dir, "SG", &[sg_first.clone(), vec![national.clone()]].concat());
+    post(&hub, &hub_tokens["MY/analyst"], &my_first).await;
+    let out = sync();
+    assert_eq!(out.code, 0, "{out}");
+
+    proxy.set(fault);
+    let (sg_then, my_then) = (batch("SG"), batch("MY"));
+    import(&sg_dir, "SG", &sg_then);
+    post(&hub, &hub_tokens["MY/analyst"], &my_then).await;
+    let failed = sync();
+    assert_eq!(failed.code, 1, "{failed}");
+    assert!(failed.stdout.contains("peer hub: FAILED: pull") && failed.stdout.contains(said), "{failed}");
+    assert!(failed.stdout.contains("received 0, already present 0, sent 0"), "{failed}");
+    let status = peer_status(&sg_dir, "hub").await;
+    assert!(status.last_error.as_deref().is_some_and(|e| e.contains(said)), "{status:?}");
+
+    proxy.set(Fault::None);
+    let recovered = sync();
+    assert_eq!(recovered.code, 0, "{recovered}");
+    assert!(
+        recovered
+            .stdout
+            .contains("peer hub: ok, caught up; received 2, already present 0, sent 2, refused 0"),
+        "{recovered}"
+    );
+
+    let at_hub = versions_once_in(&hub.data, "hub");
+    let at_sg = versions_once_in(&sg_dir, "SG");
+    let shared = [ids(&sg_first), ids(&sg_then), ids(&my_first), ids(&my_then)].concat();
+    let mut wanted_at_hub = shared.clone();
+    wanted_at_hub.sort_unstable();
+    assert_eq!(at_hub, wanted_at_hub, "every shareable object at the hub, once, and nothing else");
+    let mut wanted_at_sg = [shared, ids(std::slice::from_ref(&national))].concat();
+    wanted_at_sg.sort_unstable();
+    assert_eq!(at_sg, wanted_at_sg, "every object MY shared at SG's node, once");
+    let status = peer_status(&sg_dir, "hub").await;
+    let (success, error) = (status.last_success.clone().unwrap(), status.last_error_at.clone().unwrap());
+    assert!(success > error, "the error, then a later success: {status:?}");
+    assert_eq!((status.rounds, status.refused), (3, 0), "{status:?}");
+    if fault == Fault::Answer500 {
+        reset_cursors_send_nothing_twice(&sg_dir, &hub.data, &config, at_sg.len(), at_hub.len());
+    }
+}
+
+/// `selat admin peer reset-cursor`: the next round runs the links from the beginning, and
+/// neither side ends up holding anything twice. An unknown peer or collection is an error.
+fn reset_cursors_send_nothing_twice(
+    sg_dir: &Path,
+    hub_dir: &Path,
+    config: &Path,
+    at_sg: usize,
+    at_hub: usize,
+) {
+    let data = sg_dir.to_str().unwrap();
+    let reset =
+        |args: &[&str]| support::run(&[&["admin", "--data", data, "peer", "reset-cursor"], args].concat());
+    let out = reset(&["hub", "--collection", SHARED, "--direction", "push"]);
+    assert_eq!(out.code, 0, "{out}");
+    assert!(out.stdout.contains("1 cursors of peer hub forgotten"), "{out}");
+    let out = reset(&["hub"]);
+    assert!(
+        out.code == 0 && out.stdout.contains("1 cursors of peer hub forgotten"),
+        "the pull cursor: {out}"
+    );
+    let out = reset(&["nope"]);
+    assert_ne!(out.code, 0, "{out}");
+    assert!(out.stderr.contains("no such cursor"), "{out}");
+    let again = support::run(&["sync", "--data", data, "--config", config.to_str().unwrap()]);
+    assert_eq!(again.code, 0, "{again}");
+    assert!(
+        again.stdout.contains("received 0, already present 4, sent 4,"),
+        "everything offered and fetched again: {again}"
+    );
+    assert_eq!(versions_once_in(sg_dir, "SG").len(), at_sg);
+    assert_eq!(versions_once_in(hub_dir, "hub").len(), at_hub);
+    let audit = support::run(&["admin", "--data", data, "audit", "--operation", "federation.cursor.reset"]);
+    assert!(audit.code == 0 && audit.stdout.contains("peer hub: 1 cursors forgotten"), "{audit}");
+}
+
+/// The peer's status as `/api/v1/peers` and `selat admin peer list` show it, read from the
+/// (stopped) node in `data`.
+async fn peer_status(data: &Path, name: &str) -> selat_core::federation::status::PeerRecord {
+    let node = Node::open(data).await.unwrap();
+    let records = node.peer_records().await.unwrap();
+    records.into_iter().find(|p| p.name == name).unwrap_or_else(|| panic!("no peer {name}"))
+}
+
+/// A peer answering 500: the round fails with the status and the start of the answer, moves
+/// nothing, and the link recovers once the peer behaves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_answering_500_fails_visibly_then_recovers() {
+    a_faulty_link_recovers(Fault::Answer500, "HTTP 500: {\"title\": \"boom\"}").await;
+}
+
+/// A peer that accepts connections and never answers: the round gives up after the peer's
+/// `timeout_s`, says so, and the link recovers once the peer answers again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_times_out_fails_visibly_then_recovers() {
     let started = Instant::now();
-    let out = support::run(&["sync", "--data", data.to_str().unwrap(), "--config", config.to_str().unwrap()]);
-    assert_eq!(out.code, 1, "{out}");
-    assert!(out.stdout.contains("peer silent: FAILED: pull") && out.stdout.contains("timed out"), "{out}");
-    assert!(started.elapsed() < Duration::from_secs(20), "gave up after {:?}", started.elapsed());
+    a_faulty_link_recovers(Fault::Silent, "timed out").await;
+    assert!(started.elapsed() < Duration::from_secs(60), "took {:?}", started.elapsed());
 }
 
 /// The SG node is killed (SIGKILL) while it pushes thousands of objects to the hub, and
@@ -975,8 +1275,11 @@ fn bench_federation_replicates_everything() {
     ]);
     assert_eq!(out.code, 0, "{out}");
     assert!(out.stdout.contains("push node → hub: 2000 object versions confirmed (0 refused"), "{out}");
-    assert!(out.stdout.contains("lag over a push link (5 objects"), "{out}");
-    assert!(out.stdout.contains("lag over a pull link (5 objects"), "{out}");
+    assert!(out.stdout.contains("pull hub → puller: 2000 object versions stored (0 refused)"), "{out}");
+    for link in ["the push link", "the pull link", "both links"] {
+        let line = out.stdout.lines().find(|l| l.starts_with(&format!("lag over {link}")));
+        assert!(line.is_some_and(|l| l.contains("(5 objects, one written every 200 ms)")), "{link}: {out}");
+    }
 }
 
 /// A test CA and a server certificate it signed for 127.0.0.1, made by the `openssl` command:

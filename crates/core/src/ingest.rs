@@ -61,6 +61,10 @@ pub struct IngestOptions {
     /// stored only when its owner or one of its named recipients is among them (a hub never
     /// stores another node's RED). `None`: a node that does not federate serves everyone.
     pub red_hosts: Option<Arc<HashSet<String>>>,
+    /// With [`IngestOptions::red_hosts`]: the sharing groups (ids) with a member this node
+    /// serves. An object of scope `group` whose owner is not served here is stored only when its
+    /// group is one of them: `group` travels like RED, to its members' nodes only.
+    pub group_hosts: Option<Arc<HashSet<String>>>,
 }
 
 impl IngestOptions {
@@ -77,6 +81,7 @@ impl IngestOptions {
             registered_others: Arc::default(),
             acts_for: Arc::default(),
             red_hosts: None,
+            group_hosts: None,
         }
     }
 }
@@ -211,6 +216,19 @@ pub fn prepare(raw: &RawObject, options: &IngestOptions) -> Result<Prepared, Rej
             id,
             vec![
                 "red-not-hosted: TLP:RED names no recipient this node serves, so it is not stored here"
+                    .to_owned(),
+            ],
+        ));
+    }
+    if let (Some(hosts), Some(groups)) = (&options.red_hosts, &options.group_hosts)
+        && meta.scope == selat_stix::meta::Scope::Group
+        && !hosts.contains(&owner)
+        && !meta.sharing_group_ref.as_ref().is_some_and(|g| groups.contains(g))
+    {
+        return Err(reject(
+            id,
+            vec![
+                "group-not-hosted: its sharing group is not known here or has no member this node serves, so it is not stored here"
                     .to_owned(),
             ],
         ));

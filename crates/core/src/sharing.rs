@@ -157,8 +157,12 @@ impl Node {
         }
         if let Some(config) = self.federation().config() {
             let hosts = config.node_hosts();
-            let served = orgs.iter().filter(|o| hosts.matches(&o.short_name)).map(|o| o.identity.clone());
-            options.red_hosts = Some(Arc::new(served.collect()));
+            let served: HashSet<String> =
+                orgs.iter().filter(|o| hosts.matches(&o.short_name)).map(|o| o.identity.clone()).collect();
+            let groups = self.store.sharing_groups().await?;
+            let reached = groups.into_iter().filter(|g| g.members.iter().any(|m| served.contains(m)));
+            options.group_hosts = Some(Arc::new(reached.map(|g| g.id).collect()));
+            options.red_hosts = Some(Arc::new(served));
         }
         let others: HashSet<String> =
             orgs.into_iter().map(|o| o.identity).filter(|identity| identity != owner).collect();

@@ -295,6 +295,15 @@ impl crate::federation::Federation for Backend {
         delegate!(self, set_peer_cursor(peer, collection_id, direction, cursor_us, now_us))
     }
 
+    async fn forget_peer_cursors(
+        &self,
+        peer: &str,
+        collection_id: Option<&str>,
+        direction: Option<Direction>,
+    ) -> Result<u64> {
+        delegate!(self, forget_peer_cursors(peer, collection_id, direction))
+    }
+
     async fn peer_cursors(&self) -> Result<Vec<PeerCursorRow>> {
         delegate!(self, peer_cursors())
     }

@@ -139,6 +139,16 @@ pub trait Federation: Send + Sync {
         now_us: i64,
     ) -> impl Future<Output = Result<()>> + Send;
 
+    /// Forgets the cursors of `peer`, of one collection or all, in one direction or both; the
+    /// next round starts those links from the beginning (an operator's reset: the peer lost
+    /// data, or objects it refused may now pass). Returns how many cursors were forgotten.
+    fn forget_peer_cursors(
+        &self,
+        peer: &str,
+        collection_id: Option<&str>,
+        direction: Option<Direction>,
+    ) -> impl Future<Output = Result<u64>> + Send;
+
     /// Every saved cursor, by peer, collection and direction (what `selat copy` carries, so a
     /// node moved to PostgreSQL resumes where it was instead of sending everything again).
     fn peer_cursors(&self) -> impl Future<Output = Result<Vec<PeerCursorRow>>> + Send;

@@ -4,7 +4,7 @@
 //! at once. Every step is idempotent: a round cut short (a crash, a timeout) is simply run again
 //! from the saved cursors.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use selat_stix::bundle::{Position, RawObject};
@@ -12,8 +12,8 @@ use selat_stix::meta::ObjectMeta;
 use selat_stix::timestamp::now_micros;
 use selat_store::federation::MAX_REFUSALS_PER_ROUND;
 use selat_store::{
-    Audience, Direction, Federation, NewVersion, OriginRow, Outcome, PageQuery, PeerRefusalRow, PeerRoundRow,
-    Store, VersionFilter,
+    Audience, Direction, Directory, Federation, NewVersion, OriginRow, Outcome, PageQuery, PeerRefusalRow,
+    PeerRoundRow, Store, VersionFilter,
 };
 use selat_taxii::client::{Client, ClientError, Credentials, ObjectsRequest};
 use selat_taxii::{EnvelopeWriter, Status, StatusState};
@@ -30,6 +30,10 @@ use crate::org::Organisation;
 pub const PULL_PAGE_OBJECTS: usize = 1000;
 /// Objects per TAXII Add Objects request of a push (under the default 10,000 per POST).
 pub const PUSH_BATCH_OBJECTS: usize = 1000;
+/// Add Objects requests of a push awaiting their status at once, per link and collection: the
+/// peer stores one batch while the next travels. The peer's bounded submission queue (64 by
+/// default) holds them; a full queue is a 503, and the round backs off.
+pub const MAX_PUSH_IN_FLIGHT: usize = 4;
 /// Pages per collection and direction in one round: bounds a round's work and memory; a
 /// round stopped here leaves `caught_up` false and the next starts at once.
 pub const MAX_PAGES_PER_ROUND: usize = 100;
@@ -38,6 +42,13 @@ pub const MAX_PAGES_PER_ROUND: usize = 100;
 pub const MAX_STATUS_WAIT: Duration = Duration::from_secs(60);
 /// Longest wait between two reads of a pending status.
 const MAX_STATUS_POLL: Duration = Duration::from_secs(1);
+
+/// An Add Objects request awaiting its status (`None`: nothing of the page could leave), and
+/// the `date_added` of its page's last entry.
+struct InFlight {
+    status: Option<Status>,
+    last_us: i64,
+}
 
 /// What one round with one peer did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -103,7 +114,8 @@ pub async fn run_round(
     {
         return Err(RoundError::UnknownPeer(name.to_owned()));
     }
-    let registered = Registered::new(node.organisations().await?);
+    let groups = node.store.sharing_groups().await?.into_iter().map(|g| (g.id, g.members));
+    let registered = Registered::new(node.organisations().await?).with_groups(groups);
     let hosted = config.node_hosts();
     let mut report = RoundReport::default();
     for peer in config.peers.iter().filter(|p| only.is_none_or(|name| p.name == name)) {
@@ -289,11 +301,13 @@ impl<'a> Link<'a> {
             // `next` continues the query it came from, so the query keeps the round's start.
             let request =
                 ObjectsRequest { added_after_us: start, next: next.take(), limit: PULL_PAGE_OBJECTS };
+            let asked = std::time::Instant::now();
             let page = self
                 .client
                 .get_objects(collection, &request)
                 .await
                 .map_err(|error| LinkError::Peer { error, doing: "getting objects" })?;
+            tracing::debug!(peer = %self.peer.name, get_ms = asked.elapsed().as_millis() as u64, "page fetched");
             self.take(collection, &page.envelope.objects).await?;
             if let Some(last) = page.date_added_last_us {
                 cursor = Some(last);
@@ -316,6 +330,7 @@ impl<'a> Link<'a> {
     /// Stores one pulled page: each object the rules accept, under its owner; the rest set
     /// aside with their reasons.
     async fn take(&mut self, collection: &str, objects: &[Box<RawValue>]) -> Result<(), LinkError> {
+        let started = std::time::Instant::now();
         let mut batch: Vec<NewVersion> = Vec::with_capacity(objects.len());
         for (index, object) in objects.iter().enumerate() {
             if let Some(version) = self.admit(index as u64, object.get()).await? {
@@ -325,7 +340,9 @@ impl<'a> Link<'a> {
         if batch.is_empty() {
             return Ok(());
         }
+        let admitted = started.elapsed();
         let outcomes = self.node.store.ingest(&batch, Some(collection)).await?;
+        let ingested = started.elapsed();
         let now = now_micros();
         let mut origins = Vec::new();
         for (outcome, version) in outcomes.into_iter().zip(&batch) {
@@ -354,6 +371,14 @@ impl<'a> Link<'a> {
             }
         }
         self.node.store.record_origins(&origins).await?;
+        tracing::debug!(
+            peer = %self.peer.name,
+            objects = objects.len(),
+            admit_ms = admitted.as_millis() as u64,
+            ingest_ms = (ingested - admitted).as_millis() as u64,
+            origins_ms = (started.elapsed() - ingested).as_millis() as u64,
+            "pulled page stored"
+        );
         Ok(())
     }
 
@@ -375,7 +400,9 @@ impl<'a> Link<'a> {
         let incoming = Incoming {
             created_by_ref: meta.created_by_ref.as_deref(),
             tlp: meta.tlp,
+            scope: meta.scope,
             recipients: &meta.recipient_refs,
+            group: meta.sharing_group_ref.as_deref(),
         };
         let owner = match rules::accept_pulled(&incoming, self.peer_org, self.hosted, self.registered) {
             Ok(owner) => owner.to_owned(),
@@ -429,19 +456,28 @@ impl<'a> Link<'a> {
     }
 
     /// Pushes one collection from its cursor: each page's objects that may leave, in one Add
-    /// Objects request confirmed by the peer's status resource before the cursor moves.
+    /// Objects request. Up to [`MAX_PUSH_IN_FLIGHT`] requests await their status at once (the
+    /// peer stores one while the next travels and the node reads the page after); the cursor
+    /// moves past a page only once its status, and every earlier one, is complete.
     async fn push(&mut self, collection: &str) -> Result<(), LinkError> {
-        let node = self.node;
-        let store = &node.store;
+        let store = &self.node.store;
         let mut cursor = store.peer_cursor(&self.peer.name, collection, Direction::Push).await?;
+        let mut read_from = cursor;
+        let mut in_flight: VecDeque<InFlight> = VecDeque::with_capacity(MAX_PUSH_IN_FLIGHT);
+        let mut more = true;
         for _ in 0..MAX_PAGES_PER_ROUND {
             let query = PageQuery {
-                added_after_us: cursor,
+                added_after_us: read_from,
                 versions: VersionFilter::all(),
                 ..PageQuery::new(collection, PUSH_BATCH_OBJECTS)
             };
+            let started = std::time::Instant::now();
             let page = store.objects_page(&query).await?;
-            let Some(last) = page.date_added_last_us() else { return Ok(()) };
+            let read = started.elapsed();
+            let Some(last) = page.date_added_last_us() else {
+                more = false;
+                break;
+            };
             let mut body = String::new();
             let mut envelope = EnvelopeWriter::new(&mut body);
             for entry in &page.entries {
@@ -453,17 +489,67 @@ impl<'a> Link<'a> {
             }
             let any = !envelope.is_empty();
             envelope.finish(false, None);
-            if any {
-                self.send(collection, body).await?;
+            let filtered = started.elapsed();
+            let status = match any {
+                true => Some(
+                    self.client
+                        .add_objects(collection, body)
+                        .await
+                        .map_err(|error| LinkError::Peer { error, doing: "adding objects" })?,
+                ),
+                false => None,
+            };
+            tracing::debug!(
+                peer = %self.peer.name,
+                read_ms = read.as_millis() as u64,
+                filter_ms = (filtered - read).as_millis() as u64,
+                post_ms = (started.elapsed() - filtered).as_millis() as u64,
+                "page pushed"
+            );
+            in_flight.push_back(InFlight { status, last_us: last });
+            read_from = Some(last);
+            if in_flight.len() >= MAX_PUSH_IN_FLIGHT {
+                cursor = Some(self.confirm_oldest(collection, &mut in_flight).await?);
             }
-            cursor = Some(last);
-            store.set_peer_cursor(&self.peer.name, collection, Direction::Push, last, now_micros()).await?;
             if !page.more {
-                return Ok(());
+                more = false;
+                break;
             }
         }
-        self.behind(cursor);
+        while !in_flight.is_empty() {
+            cursor = Some(self.confirm_oldest(collection, &mut in_flight).await?);
+        }
+        if more {
+            self.behind(cursor);
+        }
         Ok(())
+    }
+
+    /// Waits for the oldest request in flight to complete, counts what the peer confirmed and
+    /// refused, and moves the cursor past its page; returns the new cursor.
+    async fn confirm_oldest(
+        &mut self,
+        collection: &str,
+        in_flight: &mut VecDeque<InFlight>,
+    ) -> Result<i64, LinkError> {
+        let Some(InFlight { status, last_us }) = in_flight.pop_front() else {
+            return Err(LinkError::Other("no push in flight (a bug)".into()));
+        };
+        if let Some(status) = status {
+            let waited = std::time::Instant::now();
+            let status = self.complete(status).await?;
+            tracing::debug!(peer = %self.peer.name, status_ms = waited.elapsed().as_millis() as u64, "push confirmed");
+            self.report.sent += status.success_count.max(status.successes.len() as u64);
+            for failure in &status.failures {
+                let reason = failure.message.clone().unwrap_or_else(|| "refused (no reason given)".into());
+                self.refuse(Direction::Push, &failure.id, &failure.version, reason);
+            }
+        }
+        self.node
+            .store
+            .set_peer_cursor(&self.peer.name, collection, Direction::Push, last_us, now_micros())
+            .await?;
+        Ok(last_us)
     }
 
     /// Whether a stored version may leave for this peer.
@@ -475,29 +561,13 @@ impl<'a> Link<'a> {
             tlp: meta.tlp,
             scope: meta.scope,
             recipients: &meta.recipient_refs,
+            group: meta.sharing_group_ref.as_deref(),
             // The pull rule never stores a peer's object under an owner this node serves
             // (`hosted-owner`), and the token acts only for such owners: an object that passes
             // `NotActedFor` was made here. Origins are kept for reports, not consulted per object.
             received: false,
         };
         rules::may_leave(&object, &self.peer.hosts, &self.peer.peer_hosts, self.registered).is_ok()
-    }
-
-    /// Sends one envelope and waits for its status to complete; counts what the peer confirmed
-    /// and what it refused.
-    async fn send(&mut self, collection: &str, body: String) -> Result<(), LinkError> {
-        let status = self
-            .client
-            .add_objects(collection, body)
-            .await
-            .map_err(|error| LinkError::Peer { error, doing: "adding objects" })?;
-        let status = self.complete(status).await?;
-        self.report.sent += status.success_count.max(status.successes.len() as u64);
-        for failure in &status.failures {
-            let reason = failure.message.clone().unwrap_or_else(|| "refused (no reason given)".into());
-            self.refuse(Direction::Push, &failure.id, &failure.version, reason);
-        }
-        Ok(())
     }
 
     /// Polls a status resource until it is complete, at most [`MAX_STATUS_WAIT`].

@@ -21,24 +21,27 @@ pub mod rules;
 pub mod status;
 pub mod worker;
 
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
 
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 
 pub use config::{ConfigError, FederationConfig, HostPatterns, PeerConfig};
 pub use engine::{PeerReport, RoundReport, run_round};
 
-/// What a node knows of federation while it runs: the configuration in force and the signal
-/// that it stored new objects (which wakes the pushers).
+/// What a node knows of federation while it runs: the configuration in force, the signal
+/// that it stored new objects (which wakes the pushers) and the operators' requests for a round
+/// now, per peer.
 #[derive(Debug)]
 pub struct NodeFederation {
     config: RwLock<Option<Arc<FederationConfig>>>,
     stored: watch::Sender<u64>,
+    requested: Mutex<HashMap<String, Arc<Notify>>>,
 }
 
 impl Default for NodeFederation {
     fn default() -> Self {
-        Self { config: RwLock::new(None), stored: watch::Sender::new(0) }
+        Self { config: RwLock::new(None), stored: watch::Sender::new(0), requested: Mutex::default() }
     }
 }
 
@@ -64,5 +67,22 @@ impl NodeFederation {
     /// A receiver that sees [`NodeFederation::notify_stored`].
     pub fn stored_signal(&self) -> watch::Receiver<u64> {
         self.stored.subscribe()
+    }
+
+    /// Asks the background loop of a configured peer for a round now, cutting short its wait
+    /// or back-off (a request made during a round runs one more right after it; requests
+    /// coalesce). False when no such peer is configured.
+    pub fn request_round(&self, peer: &str) -> bool {
+        if self.config().is_none_or(|c| c.peer(peer).is_none()) {
+            return false;
+        }
+        self.round_requests(peer).notify_one();
+        true
+    }
+
+    /// What the loop of `peer` waits on besides its timer (see [`NodeFederation::request_round`]).
+    pub fn round_requests(&self, peer: &str) -> Arc<Notify> {
+        let mut requested = self.requested.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        requested.entry(peer.to_owned()).or_default().clone()
     }
 }

@@ -3,13 +3,21 @@
 //! - **Leaving** ([`may_leave`]): a node sends a peer only objects owned by organisations its
 //!   token may act for there (the peer's `hosts`), whose scope lets them leave the node
 //!   (`community`, `group`, `recipients`; never `organisation` or `national`); RED only to a
-//!   peer that serves one of its named recipients; and never an object it received from a peer
-//!   (no relay, no echo).
+//!   peer that serves one of its named recipients; `group` only to a peer that serves one of the
+//!   group's members; and never an object it received from a peer (no relay, no echo).
 //! - **Arriving from a pull** ([`accept_pulled`]): the owner is the `created_by_ref` where that
 //!   names a registered organisation, else the peer's organisation; an object claiming an owner
 //!   this node serves is never taken from a peer (`hosted-owner`: our own objects coming back,
 //!   or a forgery); RED only when this node serves one of its named recipients (a hub never
-//!   stores another node's RED).
+//!   stores another node's RED); `group` only when this node knows the group and serves one of
+//!   its members.
+//!
+//! `group` is closed like `recipients` (DESIGN.md: it reaches only whom it names), so it travels
+//! like RED: to the nodes of its members and nowhere else. A hub that serves no member never
+//! holds it, even though it could hide it from everyone: what a node stores, its operators and
+//! its backups hold. A sharing group is known to a node by its id in the directory
+//! (`selat admin group`); a node that does not know the group cannot tell who its members are,
+//! so it neither sends nor takes objects scoped to it.
 //! - **Arriving from a push** is TAXII Add Objects under the pusher's token, and `ingest`
 //!   applies the rest: a `created_by_ref` naming a registered organisation the token may not act
 //!   for is refused (`foreign-owner`), RED for no organisation served here is refused
@@ -27,11 +35,33 @@ use crate::org::Organisation;
 #[derive(Debug, Clone, Default)]
 pub struct Registered {
     by_identity: HashMap<String, Organisation>,
+    /// Members (identities) of each sharing group known here, by group id.
+    groups: HashMap<String, Vec<String>>,
 }
 
 impl Registered {
     pub fn new(orgs: impl IntoIterator<Item = Organisation>) -> Self {
-        Self { by_identity: orgs.into_iter().map(|o| (o.identity.clone(), o)).collect() }
+        Self {
+            by_identity: orgs.into_iter().map(|o| (o.identity.clone(), o)).collect(),
+            groups: HashMap::new(),
+        }
+    }
+
+    /// The same, knowing these sharing groups: `(id, member identities)`.
+    pub fn with_groups(mut self, groups: impl IntoIterator<Item = (String, Vec<String>)>) -> Self {
+        self.groups = groups.into_iter().collect();
+        self
+    }
+
+    /// The members of the sharing group `id`, if it is known here.
+    pub fn group_members(&self, id: &str) -> Option<&[String]> {
+        self.groups.get(id).map(Vec::as_slice)
+    }
+
+    /// Whether the group `id` is known here and one of its members matches `patterns`.
+    fn group_reaches(&self, id: Option<&str>, patterns: &HostPatterns) -> bool {
+        id.and_then(|id| self.group_members(id))
+            .is_some_and(|members| members.iter().any(|m| self.is_in(m, patterns)))
     }
 
     /// The organisation whose identity is `identity`.
@@ -70,6 +100,8 @@ pub struct Outgoing<'a> {
     pub tlp: Option<Tlp>,
     pub scope: Scope,
     pub recipients: &'a [String],
+    /// The sharing group a `group` scope names.
+    pub group: Option<&'a str>,
     /// The version was received from a peer.
     pub received: bool,
 }
@@ -86,6 +118,9 @@ pub enum Hold {
     StaysOnNode,
     /// RED, and the peer serves none of its named recipients.
     RedNotForPeer,
+    /// Scope `group`, and the peer serves none of the group's members (or the group is not
+    /// known here).
+    GroupNotForPeer,
 }
 
 impl Hold {
@@ -95,6 +130,7 @@ impl Hold {
             Hold::NotActedFor => "not-acted-for",
             Hold::StaysOnNode => "scope-stays-on-node",
             Hold::RedNotForPeer => "red-not-for-peer",
+            Hold::GroupNotForPeer => "group-not-for-peer",
         }
     }
 }
@@ -123,6 +159,9 @@ pub fn may_leave(
     {
         return Err(Hold::RedNotForPeer);
     }
+    if object.scope == Scope::Group && !registered.group_reaches(object.group, peer_hosts) {
+        return Err(Hold::GroupNotForPeer);
+    }
     Ok(())
 }
 
@@ -131,7 +170,10 @@ pub fn may_leave(
 pub struct Incoming<'a> {
     pub created_by_ref: Option<&'a str>,
     pub tlp: Option<Tlp>,
+    pub scope: Scope,
     pub recipients: &'a [String],
+    /// The sharing group a `group` scope names.
+    pub group: Option<&'a str>,
 }
 
 /// Why a received object is not stored.
@@ -144,6 +186,8 @@ pub enum Refuse {
     UnknownOwner,
     /// RED, and this node serves none of its named recipients.
     RedNotHosted,
+    /// Scope `group`, and this node does not know the group or serves none of its members.
+    GroupNotHosted,
 }
 
 impl Refuse {
@@ -152,6 +196,7 @@ impl Refuse {
             Refuse::HostedOwner => "hosted-owner",
             Refuse::UnknownOwner => "unknown-owner",
             Refuse::RedNotHosted => "red-not-hosted",
+            Refuse::GroupNotHosted => "group-not-hosted",
         }
     }
 }
@@ -173,6 +218,9 @@ pub fn accept_pulled<'a>(
     }
     if object.tlp == Some(Tlp::Red) && !object.recipients.iter().any(|r| registered.is_in(r, hosted)) {
         return Err(Refuse::RedNotHosted);
+    }
+    if object.scope == Scope::Group && !registered.group_reaches(object.group, hosted) {
+        return Err(Refuse::GroupNotHosted);
     }
     Ok(&owner.identity)
 }
@@ -207,6 +255,15 @@ mod tests {
             org("MY-BANKING", OrgKind::SectorLead, Some("MY")),
             org("ASEAN", OrgKind::Secretariat, None),
         ])
+        .with_groups([
+            ("group-my".to_owned(), vec!["identity--SG".to_owned(), "identity--MY".to_owned()]),
+            ("group-asean".to_owned(), vec!["identity--SG".to_owned(), "identity--ASEAN".to_owned()]),
+            (
+                "group-banks".to_owned(),
+                vec!["identity--SG-BANKING".to_owned(), "identity--MY-BANKING".to_owned()],
+            ),
+            ("group-sg".to_owned(), vec!["identity--SG".to_owned(), "identity--SG-BANKING".to_owned()]),
+        ])
     }
 
     fn tlp(name: &str) -> Option<Tlp> {
@@ -226,7 +283,9 @@ mod tests {
 
     /// The SG node's links: to the hub (its token acts for SG and SG-*, the hub serves ASEAN)
     /// and directly to MY's node (serving MY and MY-*). One case per line: owner, TLP, scope,
-    /// recipients, received, then the verdict for the hub and for MY's node.
+    /// recipients (for scope `group`: the group), received, then the verdict for the hub and for
+    /// MY's node. The groups: `group-my` (SG, MY), `group-asean` (SG, ASEAN), `group-banks`
+    /// (SG-BANKING, MY-BANKING), `group-sg` (SG, SG-BANKING); `group-unknown` is not known here.
     #[test]
     fn what_leaves_the_sg_node() {
         let registered = region();
@@ -240,7 +299,13 @@ mod tests {
             ("SG", "clear", "community", &[], false, "ok", "ok"),
             ("SG", "none", "community", &[], false, "ok", "ok"),
             ("SG-BANKING", "amber", "community", &[], false, "ok", "ok"),
-            ("SG", "amber", "group", &[], false, "ok", "ok"),
+            ("SG", "amber", "group", &["group-my"], false, "group-not-for-peer", "ok"),
+            ("SG", "green", "group", &["group-asean"], false, "ok", "group-not-for-peer"),
+            ("SG-BANKING", "amber", "group", &["group-banks"], false, "group-not-for-peer", "ok"),
+            ("SG", "clear", "group", &["group-sg"], false, "group-not-for-peer", "group-not-for-peer"),
+            ("SG", "green", "group", &["group-unknown"], false, "group-not-for-peer", "group-not-for-peer"),
+            ("SG", "amber+strict", "group", &["group-my"], false, "group-not-for-peer", "ok"),
+            ("SG", "green", "group", &["group-my"], true, "received-from-a-peer", "received-from-a-peer"),
             ("SG", "green", "recipients", &["MY"], false, "ok", "ok"),
             ("SG", "green", "national", &[], false, "scope-stays-on-node", "scope-stays-on-node"),
             ("SG", "green", "organisation", &[], false, "scope-stays-on-node", "scope-stays-on-node"),
@@ -268,8 +333,10 @@ mod tests {
         for &(owner, tlp_name, scope_name, recipients, received, to_hub, to_my) in cases {
             let owner =
                 if owner.starts_with("identity--") { owner.to_owned() } else { format!("identity--{owner}") };
+            let group = (scope_name == "group").then(|| recipients[0]);
             let recipients: Vec<String> = recipients
                 .iter()
+                .filter(|_| group.is_none())
                 .map(|r| if r.starts_with("identity--") { r.to_string() } else { format!("identity--{r}") })
                 .collect();
             let object = Outgoing {
@@ -277,6 +344,7 @@ mod tests {
                 tlp: tlp(tlp_name),
                 scope: scope(scope_name),
                 recipients: &recipients,
+                group,
                 received,
             };
             for (peer, hosts, want) in [("hub", &hub, to_hub), ("MY node", &my, to_my)] {
@@ -320,8 +388,14 @@ mod tests {
             let creator = creator
                 .map(|c| if c.starts_with("identity--") { c.to_owned() } else { format!("identity--{c}") });
             let recipients: Vec<String> = recipients.iter().map(|r| format!("identity--{r}")).collect();
-            let object =
-                Incoming { created_by_ref: creator.as_deref(), tlp: tlp(tlp_name), recipients: &recipients };
+            let scope = if tlp_name == "red" { Scope::Recipients } else { Scope::Community };
+            let object = Incoming {
+                created_by_ref: creator.as_deref(),
+                tlp: tlp(tlp_name),
+                scope,
+                recipients: &recipients,
+                group: None,
+            };
             for (peer_org, want) in [(asean.as_ref(), with_org), (None, without_org)] {
                 let got = match accept_pulled(&object, peer_org, &hosted, &registered) {
                     Ok(owner) => registered.get(owner).map(|o| o.short_name.clone()).unwrap_or_default(),
@@ -344,8 +418,48 @@ mod tests {
         let registered = region();
         let hosted = HostPatterns::new(["ASEAN"]);
         let recipients = vec!["identity--MY".to_owned()];
-        let object =
-            Incoming { created_by_ref: Some("identity--SG"), tlp: Some(Tlp::Red), recipients: &recipients };
+        let object = Incoming {
+            created_by_ref: Some("identity--SG"),
+            tlp: Some(Tlp::Red),
+            scope: Scope::Recipients,
+            recipients: &recipients,
+            group: None,
+        };
         assert_eq!(accept_pulled(&object, None, &hosted, &registered), Err(Refuse::RedNotHosted));
+    }
+
+    /// What a node takes from a pull scoped to a group: only a group it knows, with a member it
+    /// serves. Per line: the node's hosts, the group, the verdict (an owner or a refusal).
+    #[test]
+    fn group_objects_are_taken_only_by_a_members_node() {
+        let registered = region();
+        let cases: &[(&[&str], &str, &str)] = &[
+            (&["MY", "MY-*"], "group-my", "SG"),
+            (&["MY", "MY-*"], "group-banks", "SG"),
+            (&["MY", "MY-*"], "group-asean", "group-not-hosted"),
+            (&["MY", "MY-*"], "group-unknown", "group-not-hosted"),
+            (&["ASEAN"], "group-asean", "SG"),
+            (&["ASEAN"], "group-my", "group-not-hosted"),
+            (&["ASEAN"], "group-sg", "group-not-hosted"),
+        ];
+        let mut wrong = Vec::new();
+        for &(hosts, group, want) in cases {
+            let object = Incoming {
+                created_by_ref: Some("identity--SG"),
+                tlp: Some(Tlp::Amber),
+                scope: Scope::Group,
+                recipients: &[],
+                group: Some(group),
+            };
+            let got =
+                match accept_pulled(&object, None, &HostPatterns::new(hosts.iter().copied()), &registered) {
+                    Ok(owner) => registered.get(owner).map(|o| o.short_name.clone()).unwrap_or_default(),
+                    Err(refuse) => refuse.as_str().to_owned(),
+                };
+            if got != want {
+                wrong.push(format!("{hosts:?} {group}: {got}, want {want}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
     }
 }

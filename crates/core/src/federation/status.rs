@@ -1,7 +1,8 @@
 //! What an operator sees of each peer: its configuration (never the token) beside the totals
-//! the rounds recorded (`GET /api/v1/peers`, `/metrics`).
+//! the rounds recorded (`GET /api/v1/peers`, `/metrics`); and what an operator does to a link
+//! besides asking for a round ([`super::NodeFederation::request_round`]): reset its cursors.
 
-use selat_store::{Federation, PeerStateRow};
+use selat_store::{Direction, Federation, PeerStateRow};
 use serde::Serialize;
 
 use crate::node::{Node, NodeError};
@@ -51,6 +52,28 @@ fn time(us: i64) -> String {
 }
 
 impl Node {
+    /// Forgets the cursors of `peer` (of one collection, or all; one direction, or both), so the
+    /// next round runs those links from the beginning: everything is offered or fetched again,
+    /// and what the other side holds already is a no-op there. For a peer restored from an
+    /// older backup, or for objects refused before a registration that now lets them pass.
+    /// Audited; returns how many cursors were forgotten.
+    pub async fn reset_peer_cursors(
+        &self,
+        peer: &str,
+        collection: Option<&str>,
+        direction: Option<Direction>,
+    ) -> Result<u64, NodeError> {
+        let forgotten = self.store.forget_peer_cursors(peer, collection, direction).await?;
+        let detail = format!(
+            "peer {peer}: {forgotten} cursors forgotten (collection {}, direction {})",
+            collection.unwrap_or("all"),
+            direction.map_or("both", Direction::as_str)
+        );
+        let entry = crate::audit::AuditEntry::admin(None, "federation.cursor.reset", detail, None);
+        self.audit().record(entry).await;
+        Ok(forgotten)
+    }
+
     /// Every configured peer, then every peer known only from earlier rounds, with their totals.
     pub async fn peer_records(&self) -> Result<Vec<PeerRecord>, NodeError> {
         let states = self.store.peer_states().await?;

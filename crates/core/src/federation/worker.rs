@@ -4,7 +4,9 @@
 //! objects, whichever comes first: the near-real-time path, so a push lags by the round's own
 //! time, not by the interval. After a failed round it backs off exponentially (jittered, up to
 //! [`MAX_BACKOFF`]) and ignores wake-ups until a round succeeds. A round that stopped at its
-//! bound (more to do) is followed by the next at once.
+//! bound (more to do) is followed by the next at once. An operator's request for a round
+//! ([`super::NodeFederation::request_round`], `POST /api/v1/peers/{name}/sync`) cuts any wait
+//! short, back-off included: the operator says the peer is back.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +32,7 @@ pub fn spawn(node: Arc<Node>, config: Arc<FederationConfig>) -> Vec<JoinHandle<(
 
 async fn peer_loop(node: Arc<Node>, config: Arc<FederationConfig>, peer: String) {
     let mut stored = node.federation().stored_signal();
+    let requested = node.federation().round_requests(&peer);
     let interval = Duration::from_secs(config.sync_interval_s);
     let mut failures: u32 = 0;
     loop {
@@ -54,10 +57,14 @@ async fn peer_loop(node: Arc<Node>, config: Arc<FederationConfig>, peer: String)
         if ok {
             tokio::select! {
                 () = tokio::time::sleep(delay) => {}
+                () = requested.notified() => {}
                 changed = stored.changed() => if changed.is_err() { return },
             }
         } else {
-            tokio::time::sleep(delay).await;
+            tokio::select! {
+                () = tokio::time::sleep(delay) => {}
+                () = requested.notified() => failures = 0,
+            }
         }
     }
 }

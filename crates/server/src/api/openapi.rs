@@ -359,6 +359,27 @@ fn add_peers(document: &mut Value) {
             "500": error_response("Internal error (logged with the id in `detail`).")
         }
     }});
+    document["paths"]["/peers/{name}/sync"] = json!({"post": {
+        "operationId": "requestPeerRound",
+        "summary": "Ask for a federation round with a peer now (hub-admins and org-admins)",
+        "description": "Wakes the peer's background loop for a round now, cutting short its wait or its \
+            back-off after failures (say, once the peer is back). Answers at once; what the round did \
+            shows in `GET /peers`. Requests made during a round run one more round right after it.",
+        "parameters": [{"name": "name", "in": "path", "required": true,
+            "description": "The peer's name in the configuration file.", "schema": {"type": "string"}}],
+        "responses": {
+            "202": {"description": "The round is requested.", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["peer", "round"], "properties": {
+                    "peer": {"type": "string"},
+                    "round": {"type": "string", "enum": ["requested"]}
+                }
+            }}}},
+            "401": error_response("No or invalid credentials."),
+            "403": error_response("Only hub-admins and org-admins ask for rounds."),
+            "404": error_response("No peer of that name is configured."),
+            "500": error_response("Internal error (logged with the id in `detail`).")
+        }
+    }});
     let time = json!({"type": ["string", "null"], "format": "date-time"});
     document["components"]["schemas"]["Peer"] = json!({
         "type": "object",

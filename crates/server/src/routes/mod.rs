@@ -67,6 +67,7 @@ const API_NOTIFICATIONS: &str = "/api/v1/notification-preferences";
 const API_ADVISORIES: &str = "/api/v1/advisories";
 const FEED_ADVISORIES: &str = "/feeds/advisories.atom";
 const API_PEERS: &str = "/api/v1/peers";
+const API_PEER_SYNC: &str = "/api/v1/peers/{name}/sync";
 const API_NORMS: &str = "/api/v1/norms";
 const API_NORM_ASSESSMENTS: &str = "/api/v1/norms/assessments";
 const API_NORM_MATRIX: &str = "/api/v1/norms/matrix";
@@ -134,6 +135,7 @@ pub(crate) const ROUTES: &[&str] = &[
     API_ADVISORIES,
     FEED_ADVISORIES,
     API_PEERS,
+    API_PEER_SYNC,
     API_NORMS,
     API_NORM_ASSESSMENTS,
     API_NORM_MATRIX,
@@ -183,6 +185,7 @@ pub fn app(state: AppState) -> Router {
         .route(API_CORRELATIONS, get(crate::api::correlations::by_value))
         .route(API_OBJECT_CORRELATIONS, get(crate::api::correlations::by_object))
         .route(API_PEERS, get(crate::api::peers::list))
+        .route(API_PEER_SYNC, axum::routing::post(crate::api::peers::sync))
         .merge(coordination_routes())
         .merge(policy_routes())
         .layer(from_fn(crate::api::guard));

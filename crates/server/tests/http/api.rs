@@ -141,6 +141,7 @@ async fn openapi_document_describes_the_api_and_is_valid() {
         "/statistics/intelligence",
         "/statistics/sightings",
         "/statistics/directory",
+        "/peers",
     ] {
         assert!(document["paths"][path]["get"].is_object(), "{path} missing");
     }
@@ -156,6 +157,7 @@ async fn openapi_document_describes_the_api_and_is_valid() {
         "/contact-checks/ack/{token}",
         "/advisories",
         "/norms",
+        "/peers/{name}/sync",
     ] {
         assert!(document["paths"][path]["post"].is_object(), "POST {path} missing");
     }

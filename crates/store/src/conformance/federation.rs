@@ -39,6 +39,15 @@ pub async fn federation_cursors<S: Federation>(store: S) {
     let want: Vec<(String, String, i64, i64)> =
         want.iter().map(|(p, d, c, u)| (p.to_string(), d.to_string(), *c, *u)).collect();
     assert_eq!(all, want, "every cursor, by peer, collection and direction");
+
+    // Forgetting: one direction of one collection, then the rest of a peer; others stay.
+    assert_eq!(store.forget_peer_cursors("hub", Some(C1), Some(Direction::Push)).await.unwrap(), 1);
+    assert_eq!(store.peer_cursor("hub", C1, Direction::Push).await.unwrap(), None);
+    assert_eq!(store.peer_cursor("hub", C1, Direction::Pull).await.unwrap(), Some(6));
+    assert_eq!(store.forget_peer_cursors("hub", Some("other"), None).await.unwrap(), 0);
+    assert_eq!(store.forget_peer_cursors("hub", None, None).await.unwrap(), 1);
+    assert_eq!(store.peer_cursor("hub", C1, Direction::Pull).await.unwrap(), None);
+    assert_eq!(store.peer_cursor("my", C1, Direction::Pull).await.unwrap(), Some(9));
 }
 
 /// Rounds add up; a success keeps the last error; refusals are newest first and pruned.

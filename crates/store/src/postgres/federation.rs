@@ -46,6 +46,23 @@ impl Federation for PgStore {
         Ok(())
     }
 
+    async fn forget_peer_cursors(
+        &self,
+        peer: &str,
+        collection_id: Option<&str>,
+        direction: Option<Direction>,
+    ) -> Result<u64> {
+        let sql = "DELETE FROM peer_cursors WHERE peer = $1 AND ($2::text IS NULL OR collection_id = $2) \
+                   AND ($3::text IS NULL OR direction = $3)";
+        let done = sqlx::query(sql)
+            .bind(peer)
+            .bind(collection_id)
+            .bind(direction.map(Direction::as_str))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     async fn peer_cursors(&self) -> Result<Vec<PeerCursorRow>> {
         let sql = "SELECT peer, collection_id, direction, cursor_us, updated_us FROM peer_cursors \
                    ORDER BY peer, collection_id, direction";

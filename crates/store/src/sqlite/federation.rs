@@ -8,6 +8,9 @@ use crate::federation::{
     PeerCursorRow, PeerRefusalRow, PeerRoundRow, PeerStateRow, check_len,
 };
 
+/// Origin rows per INSERT (5 parameters each, far under SQLite's 32,766).
+const ORIGINS_PER_STATEMENT: usize = 200;
+
 impl Federation for SqliteStore {
     async fn peer_cursor(
         &self,
@@ -45,6 +48,23 @@ impl Federation for SqliteStore {
             .execute(&self.writer)
             .await?;
         Ok(())
+    }
+
+    async fn forget_peer_cursors(
+        &self,
+        peer: &str,
+        collection_id: Option<&str>,
+        direction: Option<Direction>,
+    ) -> Result<u64> {
+        let sql = "DELETE FROM peer_cursors WHERE peer = ?1 AND (?2 IS NULL OR collection_id = ?2) \
+                   AND (?3 IS NULL OR direction = ?3)";
+        let done = sqlx::query(sql)
+            .bind(peer)
+            .bind(collection_id)
+            .bind(direction.map(Direction::as_str))
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected())
     }
 
     async fn peer_cursors(&self) -> Result<Vec<PeerCursorRow>> {
@@ -126,18 +146,22 @@ impl Federation for SqliteStore {
             return Ok(());
         }
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        for row in rows {
-            sqlx::query(
-                "INSERT INTO object_origins (id, version_us, owner, peer, received_us) \
-                 VALUES (?, ?, ?, ?, ?) ON CONFLICT (id, version_us, owner) DO NOTHING",
-            )
-            .bind(&row.id)
-            .bind(row.version_us)
-            .bind(&row.owner)
-            .bind(&row.peer)
-            .bind(row.received_us)
-            .execute(&mut *tx)
-            .await?;
+        // Many rows per statement: one statement per row cost a pulled page of 1,000 objects
+        // 20–200 ms on a busy machine, more than storing the objects themselves.
+        for chunk in rows.chunks(ORIGINS_PER_STATEMENT) {
+            let mut insert: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new(
+                "INSERT INTO object_origins (id, version_us, owner, peer, received_us) ",
+            );
+            insert.push_values(chunk, |mut values, row| {
+                values
+                    .push_bind(&row.id)
+                    .push_bind(row.version_us)
+                    .push_bind(&row.owner)
+                    .push_bind(&row.peer)
+                    .push_bind(row.received_us);
+            });
+            insert.push(" ON CONFLICT (id, version_us, owner) DO NOTHING");
+            insert.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
