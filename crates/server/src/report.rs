@@ -197,11 +197,11 @@ pub(crate) fn duration(seconds: f64) -> String {
     }
 }
 
-fn status_class(status: Option<NormStatus>) -> &'static str {
+pub(crate) fn status_class(status: Option<NormStatus>) -> &'static str {
     status.map_or("none", NormStatus::as_str)
 }
 
-fn status_mark(status: Option<NormStatus>) -> &'static str {
+pub(crate) fn status_mark(status: Option<NormStatus>) -> &'static str {
     match status {
         Some(NormStatus::Implemented) => "●",
         Some(NormStatus::InProgress) => "◐",

@@ -8,7 +8,6 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use selat_core::coordination::meetings::DecisionView;
-use selat_core::coordination::norms::NormStatus;
 use selat_core::coordination::statistics::DirectoryHealth;
 
 use super::{Chrome, Viewer, render};
@@ -161,18 +160,9 @@ fn norm_rows(report: &selat_core::coordination::report::RegionalReport) -> Vec<(
                 .cells
                 .iter()
                 .map(|c| {
-                    let (class, text) = match c.status {
-                        Some(NormStatus::Implemented) => ("implemented", "●"),
-                        Some(NormStatus::InProgress) => ("in-progress", "◐"),
-                        Some(NormStatus::NotStarted) => ("not-started", "○"),
-                        Some(NormStatus::NotApplicable) => ("not-applicable", "–"),
-                        None => ("none", ""),
-                    };
-                    TableCell {
-                        class,
-                        text: text.to_owned(),
-                        title: format!("{} norm {}: {class}", row.member_state, c.norm),
-                    }
+                    let class = report::status_class(c.status);
+                    let title = format!("{} norm {}: {class}", row.member_state, c.norm);
+                    TableCell { class, text: report::status_mark(c.status).to_owned(), title }
                 })
                 .collect();
             (row.member_state.clone(), cells)
