@@ -70,8 +70,29 @@ pub enum AccountError {
     Invalid(String),
     #[error(transparent)]
     Credential(#[from] CredentialError),
+    /// The acting administrator may not do this (another organisation, or a role above its own).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("store: {0}")]
     Store(#[from] selat_store::Error),
+}
+
+/// Whether `by` may administer organisation `org` and grant `role` there: a hub-admin anywhere,
+/// an org-admin in its own organisation, and never a role above the administrator's own.
+pub fn may_administer(by: &Principal, org: &str, role: Option<Role>) -> Result<(), AccountError> {
+    if !by.at_least(Role::OrgAdmin) {
+        return Err(AccountError::Forbidden("administration is for org-admins and hub-admins".into()));
+    }
+    if !by.at_least(Role::HubAdmin) && by.org.short_name != org {
+        return Err(AccountError::Forbidden(format!(
+            "an org-admin of {} administers {} only, not {org}",
+            by.org.short_name, by.org.short_name
+        )));
+    }
+    if let Some(role) = role.filter(|&r| r > by.role) {
+        return Err(AccountError::Forbidden(format!("a {} cannot grant the role {role}", by.role)));
+    }
+    Ok(())
 }
 
 impl Node {
@@ -415,6 +436,78 @@ impl Node {
             return Ok(None);
         };
         Ok(Some(Principal { org, role, username: Some(user.username), token_id: None }))
+    }
+
+    /// Registers an organisation, as hub-admin `by` (audited with who did it).
+    pub async fn admin_create_organisation(
+        &self,
+        by: &Principal,
+        org: &Organisation,
+    ) -> Result<(), AccountError> {
+        if !by.at_least(Role::HubAdmin) {
+            return Err(AccountError::Forbidden("only a hub-admin registers organisations".into()));
+        }
+        self.create_organisation(org).await?;
+        let entry =
+            AuditEntry::admin(Some(by), "admin.org.create", org.short_name.clone(), Some(&org.short_name));
+        self.audit().record(entry).await;
+        Ok(())
+    }
+
+    /// Creates a user, as administrator `by` (see [`may_administer`]).
+    pub async fn admin_create_user(
+        &self,
+        by: &Principal,
+        username: &str,
+        org: &str,
+        role: Role,
+        password: &str,
+    ) -> Result<(), AccountError> {
+        may_administer(by, org, Some(role))?;
+        self.create_user(username, org, role, password).await?;
+        let entry =
+            AuditEntry::admin(Some(by), "admin.user.create", format!("{username} {org} {role}"), Some(org));
+        self.audit().record(entry).await;
+        Ok(())
+    }
+
+    /// Issues a token, as administrator `by` (see [`may_administer`]); the text is shown once and
+    /// never stored.
+    pub async fn admin_issue_token(
+        &self,
+        by: &Principal,
+        org: &str,
+        role: Role,
+        username: Option<&str>,
+        label: &str,
+        expires_us: Option<i64>,
+    ) -> Result<IssuedToken, AccountError> {
+        may_administer(by, org, Some(role))?;
+        if let Some(user) = username {
+            let row = self.store.user(user).await?;
+            if row.as_ref().map(|u| u.org.as_str()) != Some(org) {
+                return Err(AccountError::Invalid(format!("{org} has no user {user:?}")));
+            }
+        }
+        self.issue_token(org, role, username, label, expires_us).await
+    }
+
+    /// Revokes a token, as administrator `by` of the token's organisation; false if unknown or
+    /// already revoked.
+    pub async fn admin_revoke_token(&self, by: &Principal, id: &str) -> Result<bool, AccountError> {
+        let Some(token) = self.store.token(id).await? else { return Ok(false) };
+        may_administer(by, &token.org, None)?;
+        Ok(self.revoke_token(id).await?)
+    }
+
+    /// Users and tokens `by` administers: every organisation's for a hub-admin, else its own.
+    pub async fn administered_accounts(
+        &self,
+        by: &Principal,
+    ) -> Result<(Vec<selat_store::UserRow>, Vec<selat_store::TokenRow>), AccountError> {
+        may_administer(by, &by.org.short_name, None)?;
+        let scope = (!by.at_least(Role::HubAdmin)).then_some(by.org.short_name.as_str());
+        Ok((self.store.users(scope).await?, self.store.tokens(scope).await?))
     }
 
     /// Revokes a token; false if unknown or already revoked.

@@ -5,6 +5,7 @@
 //! ([`Form`]). Every figure and object shown is read through the viewer's audience, the one policy
 //! function every other read path uses.
 
+mod admin;
 mod advisories;
 mod dashboard;
 mod directory;
@@ -48,6 +49,7 @@ const HTMX_JS: &str = "/static/htmx-2.0.11.min.js";
 /// Every page (GET) of the web UI, as route templates.
 pub(crate) const PAGES: &[&str] = &[
     dashboard::DASHBOARD,
+    admin::ADMIN,
     CSS,
     HTMX_JS,
     login::LOGIN,
@@ -73,6 +75,13 @@ pub(crate) const PAGES: &[&str] = &[
 
 /// Every form target (POST) of the web UI: each checks the session's CSRF token ([`Form`]).
 pub(crate) const FORMS: &[&str] = &[
+    admin::ORGANISATIONS,
+    admin::USERS,
+    admin::TOKENS,
+    admin::TOKEN_REVOKE,
+    admin::GROUPS,
+    admin::GROUP_MEMBERS,
+    admin::PEER_SYNC,
     login::LOGIN,
     login::LOGIN_CODE,
     login::LOGOUT,
@@ -105,6 +114,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(HTMX_JS, get(|| async { asset("text/javascript; charset=utf-8", HTMX) }))
         .merge(login::routes())
         .merge(dashboard::routes())
+        .merge(admin::routes())
         .merge(intel::routes())
         .merge(incidents::routes())
         .merge(directory::routes())

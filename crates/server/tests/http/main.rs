@@ -17,4 +17,5 @@ mod submissions;
 mod support;
 mod tls;
 mod web;
+mod web_admin;
 mod web_pages;
