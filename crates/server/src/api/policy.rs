@@ -250,6 +250,7 @@ pub(crate) async fn decision_status(
         .into_response())
 }
 
+/// `?period=YYYY` of the report and the statistics.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReportPeriod {
@@ -268,17 +269,11 @@ pub(crate) async fn regional_report(
     Ok(Html(crate::report::render(&report)).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Year {
-    period: String,
-}
-
 /// Intelligence shared per member state in a year, as the caller may see it.
 pub(crate) async fn intelligence_statistics(
     State(state): State<AppState>,
     caller: Result<Caller, ApiError>,
-    year: Result<Query<Year>, QueryRejection>,
+    year: Result<Query<ReportPeriod>, QueryRejection>,
 ) -> Answer {
     let by = principal(caller)?;
     let year = query(year)?;
@@ -290,7 +285,7 @@ pub(crate) async fn intelligence_statistics(
 pub(crate) async fn sighting_statistics(
     State(state): State<AppState>,
     caller: Result<Caller, ApiError>,
-    year: Result<Query<Year>, QueryRejection>,
+    year: Result<Query<ReportPeriod>, QueryRejection>,
 ) -> Answer {
     let by = principal(caller)?;
     let year = query(year)?;

@@ -373,14 +373,11 @@ async fn issue_token(State(state): State<AppState>, viewer: Viewer, Form(form): 
     page(&state, &viewer, outcome).await
 }
 
-#[derive(Debug, Deserialize)]
-struct Empty {}
-
 async fn revoke_token(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Form(_): Form<Empty>,
+    Form(_): Form<super::Empty>,
 ) -> Response {
     let outcome = match state.node().admin_revoke_token(&viewer.principal, &id).await {
         Ok(true) => Outcome::done(format!("Token {id} revoked.")),
@@ -435,7 +432,7 @@ async fn sync_peer(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(peer): Path<String>,
-    Form(_): Form<Empty>,
+    Form(_): Form<super::Empty>,
 ) -> Response {
     let by = &viewer.principal;
     let outcome = if !by.at_least(Role::HubAdmin) {

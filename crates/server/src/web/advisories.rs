@@ -38,13 +38,8 @@ struct MembersPage {
     feed: &'static str,
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct Done {
-    done: Option<String>,
-}
-
-async fn members(State(state): State<AppState>, viewer: Viewer, Query(done): Query<Done>) -> Response {
-    show(&state, &viewer, StatusCode::OK, None, given(done.done).is_some()).await
+async fn members(State(state): State<AppState>, viewer: Viewer, Query(done): Query<super::Done>) -> Response {
+    show(&state, &viewer, StatusCode::OK, None, done.shown()).await
 }
 
 async fn show(

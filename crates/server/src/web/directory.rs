@@ -98,17 +98,12 @@ struct CampaignsPage {
     done: bool,
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct Done {
-    done: Option<String>,
-}
-
 async fn campaigns(
     State(state): State<AppState>,
     viewer: Viewer,
-    axum::extract::Query(done): axum::extract::Query<Done>,
+    axum::extract::Query(done): axum::extract::Query<super::Done>,
 ) -> Response {
-    show_campaigns(&state, &viewer, StatusCode::OK, None, given(done.done).is_some()).await
+    show_campaigns(&state, &viewer, StatusCode::OK, None, done.shown()).await
 }
 
 async fn show_campaigns(

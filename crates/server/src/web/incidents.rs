@@ -253,18 +253,13 @@ struct Workspace {
     done: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct Done {
-    done: Option<String>,
-}
-
 async fn workspace(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Query(done): Query<Done>,
+    Query(done): Query<super::Done>,
 ) -> Response {
-    let done = given(done.done).and_then(|d| done_message(&d));
+    let done = done.given().and_then(|d| done_message(&d));
     show(&state, &viewer, &id, StatusCode::OK, None, done).await
 }
 

@@ -139,8 +139,7 @@ async fn search(
 ) -> Response {
     let q = params.q.clone().unwrap_or_default().trim().to_owned();
     let node = state.node();
-    if let Ok(id) = selat_stix::id::Identifier::parse(&q) {
-        let _ = id;
+    if selat_stix::id::Identifier::parse(&q).is_ok() {
         return viewer.respond(see_other(&format!("/objects/{q}")));
     }
     let organisations = match node.organisations().await {
@@ -304,6 +303,9 @@ async fn listing(
         Audience::Unrestricted => Vec::new(),
     };
     let coordination = node.coordination_collection().await.ok();
+    // Owners by identity, read once for the whole page.
+    let owners: std::collections::HashMap<String, String> =
+        node.store.organisations().await?.into_iter().map(|o| (o.identity, o.short_name)).collect();
     let needle = q.to_lowercase();
     let mut rows = Vec::new();
     let mut resume: Option<i64> = None;
@@ -345,7 +347,11 @@ async fn listing(
                     object_type: entry.id.split("--").next().unwrap_or_default().to_owned(),
                     name,
                     tlp: TlpBadge::from_stored(entry.tlp.as_deref()),
-                    owner: owner_name(state, entry.owner.as_deref()).await,
+                    owner: entry
+                        .owner
+                        .as_deref()
+                        .map(|identity| owners.get(identity).cloned().unwrap_or_else(|| identity.to_owned()))
+                        .unwrap_or_default(),
                     added: stamp(entry.date_added_us, 0),
                     revoked: json.get("revoked").and_then(Value::as_bool).unwrap_or(false),
                 });

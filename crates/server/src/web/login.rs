@@ -140,10 +140,7 @@ async fn code(State(state): State<AppState>, visit: Visit, Form(form): Form<Code
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct Empty {}
-
-async fn logout(State(state): State<AppState>, visit: Visit, Form(_): Form<Empty>) -> Response {
+async fn logout(State(state): State<AppState>, visit: Visit, Form(_): Form<super::Empty>) -> Response {
     state.sessions().end(&visit.id);
     let mut response = see_other("/login");
     if let Ok(value) = axum::http::HeaderValue::from_str(&super::session::clear_cookie(visit.secure)) {
@@ -204,7 +201,7 @@ async fn enrol_totp(State(state): State<AppState>, viewer: Viewer, Form(form): F
     account_page(&state, &viewer, Some(message.to_owned())).await
 }
 
-async fn remove_totp(State(state): State<AppState>, viewer: Viewer, Form(_): Form<Empty>) -> Response {
+async fn remove_totp(State(state): State<AppState>, viewer: Viewer, Form(_): Form<super::Empty>) -> Response {
     let username = viewer.principal.username.clone().unwrap_or_default();
     if let Err(e) = state.node().remove_totp(&username).await {
         return super::internal("removing a second factor", &e);

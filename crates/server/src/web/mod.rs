@@ -310,6 +310,27 @@ fn serde_urlencoded_from<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_j
     serde_json::from_value(serde_json::Value::Object(map))
 }
 
+/// The `?done=` a page is sent back to after a form succeeded (`see_other("/page?done=…")`).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Done {
+    done: Option<String>,
+}
+
+impl Done {
+    /// What was done, if the page came back from a form.
+    pub fn given(&self) -> Option<String> {
+        self.done.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned)
+    }
+
+    pub fn shown(&self) -> bool {
+        self.given().is_some()
+    }
+}
+
+/// A form with no field of its own (its CSRF token is checked by [`Form`]).
+#[derive(Debug, Deserialize)]
+pub(crate) struct Empty {}
+
 /// A form field that may be repeated (checkboxes, multiple selects): one value or a list.
 pub(crate) fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]

@@ -47,11 +47,6 @@ pub(super) fn routes() -> Router<AppState> {
         .route(DECISION_STATUS, post(decision_status))
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct Done {
-    done: Option<String>,
-}
-
 /// After a form: 303 to `page?done=…`, or the page again with the service's refusal.
 async fn after<T, F, Fut>(
     viewer: &Viewer,
@@ -102,8 +97,12 @@ struct CapacityPage {
     done: bool,
 }
 
-async fn capacity(State(state): State<AppState>, viewer: Viewer, Query(done): Query<Done>) -> Response {
-    show_capacity(&state, &viewer, StatusCode::OK, None, given(done.done).is_some()).await
+async fn capacity(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(done): Query<super::Done>,
+) -> Response {
+    show_capacity(&state, &viewer, StatusCode::OK, None, done.shown()).await
 }
 
 async fn show_capacity(
@@ -263,8 +262,8 @@ struct NormsPage {
     done: bool,
 }
 
-async fn norms(State(state): State<AppState>, viewer: Viewer, Query(done): Query<Done>) -> Response {
-    show_norms(&state, &viewer, StatusCode::OK, None, given(done.done).is_some()).await
+async fn norms(State(state): State<AppState>, viewer: Viewer, Query(done): Query<super::Done>) -> Response {
+    show_norms(&state, &viewer, StatusCode::OK, None, done.shown()).await
 }
 
 async fn show_norms(
@@ -353,8 +352,12 @@ struct MeetingsPage {
     done: bool,
 }
 
-async fn meetings(State(state): State<AppState>, viewer: Viewer, Query(done): Query<Done>) -> Response {
-    show_meetings(&state, &viewer, StatusCode::OK, None, given(done.done).is_some()).await
+async fn meetings(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(done): Query<super::Done>,
+) -> Response {
+    show_meetings(&state, &viewer, StatusCode::OK, None, done.shown()).await
 }
 
 async fn show_meetings(
