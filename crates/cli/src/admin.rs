@@ -53,6 +53,10 @@ enum GroupCommand {
     /// Create a sharing group owned by an organisation (always a member); prints its id.
     Add {
         name: String,
+        /// The group's id, for a group that spans nodes: create it with the same id on each
+        /// member's node (default: a new id).
+        #[arg(long)]
+        id: Option<String>,
         /// The owning organisation (short name).
         #[arg(long)]
         owner: String,
@@ -403,12 +407,18 @@ async fn group(node: &Node, command: &GroupCommand) -> anyhow::Result<()> {
     // The operator acts with the authority of the owner's org-admin (or a hub-admin).
     let acting = |org: Organisation, role: Role| Principal { org, role, username: None, token_id: None };
     match command {
-        GroupCommand::Add { name, owner, members, description } => {
+        GroupCommand::Add { name, id, owner, members, description } => {
             let owner =
                 node.organisation(owner).await?.with_context(|| format!("no organisation {owner:?}"))?;
             let members = identities(members).await?;
             let group = node
-                .create_sharing_group(&acting(owner, Role::OrgAdmin), name, description.as_deref(), &members)
+                .create_sharing_group(
+                    &acting(owner, Role::OrgAdmin),
+                    id.as_deref(),
+                    name,
+                    description.as_deref(),
+                    &members,
+                )
                 .await?;
             println!("{}", group.id);
         }

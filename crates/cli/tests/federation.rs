@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use selat_core::access::CollectionAccess;
 use selat_core::node::Node;
 use selat_core::org::{OrgKind, Organisation, Role};
-use selat_store::{Directory, NewCollection, SharingGroupRow, Store};
+use selat_store::{NewCollection, Store};
 use serde_json::{Value, json};
 
 /// The shared collection, with the same id on every node.
@@ -75,27 +75,33 @@ async fn seed(dir: &Path, tokens: &[(&str, Role)]) -> HashMap<String, String> {
     };
     node.store.create_collection(&collection).await.unwrap();
     node.set_collection_access(SHARED, CollectionAccess::SHARED).await.unwrap();
-    let mut members = vec![identity("SG"), identity("MY")];
-    members.sort_unstable();
-    let group = SharingGroupRow {
-        id: GROUP.into(),
-        name: "SG and MY".into(),
-        description: None,
-        owner: identity("SG"),
-        members,
-        created_us: 0,
-        modified_us: 0,
-    };
-    // The hub serves no member of the group, so it does not know it (nor ever stores its objects).
-    if !dir.ends_with("hub") {
-        node.store.create_sharing_group(&group).await.unwrap();
-    }
     let mut issued = HashMap::new();
     for (org, role) in tokens {
         let token = node.issue_token(org, *role, None, "federation test", None).await.unwrap();
         issued.insert(format!("{org}/{role}"), token.text);
     }
     node.audit().flush().await.unwrap();
+    drop(node);
+    // The group spans SG's and MY's nodes: each operator creates it with the same id. The hub
+    // serves no member of the group, so it does not know it (nor ever stores its objects).
+    if !dir.ends_with("hub") {
+        let data = dir.to_str().unwrap();
+        let out = support::run(&[
+            "admin",
+            "--data",
+            data,
+            "group",
+            "add",
+            "SG and MY",
+            "--id",
+            GROUP,
+            "--owner",
+            "SG",
+            "--member",
+            "MY",
+        ]);
+        assert_eq!((out.code, out.stdout.trim()), (0, GROUP), "{out}");
+    }
     issued
 }
 
@@ -1222,6 +1228,56 @@ async fn a_node_killed_mid_sync_resumes_without_loss_or_duplicates() {
         hub.versions_once("hub") == OBJECTS && my.versions_once("MY") == OBJECTS
     })
     .await;
+}
+
+/// A push keeps every request under the peer's advertised `max_content_length`: the hub here
+/// takes 3,000 bytes, so the node splits its eleven small indicators over several requests,
+/// and refuses (with the reason, never blocking the rest) the one indicator too large to send.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_keeps_each_request_under_the_peers_max_content_length() {
+    const MAX_BODY_BYTES: usize = 3000;
+    let dir = tempfile::tempdir().unwrap();
+    let (hub_dir, sg_dir) = (dir.path().join("hub"), dir.path().join("sg"));
+    let hub_tokens = seed(&hub_dir, &[("SG", Role::Analyst)]).await;
+    seed(&sg_dir, &[]).await;
+    let small: Vec<Value> = (0..11).map(|_| indicator("SG", "green", "community", &[])).collect();
+    let mut large = indicator("SG", "green", "community", &[]);
+    large["description"] = json!("x".repeat(MAX_BODY_BYTES));
+    import(&sg_dir, "SG", &[small.clone(), vec![large.clone()]].concat());
+    let hub = Server::start(
+        &hub_dir,
+        &format!("hosts = [\"ASEAN\"]\n[limits]\nmax_body_bytes = {MAX_BODY_BYTES}\n"),
+    );
+    let config = dir.path().join("sg.toml");
+    let extra = format!("push = [\"{SHARED}\"]");
+    std::fs::write(&config, peer_toml("hub", &hub.api_root(), &hub_tokens["SG/analyst"], "[\"SG\"]", &extra))
+        .unwrap();
+    let data = sg_dir.to_str().unwrap();
+    let out = support::run(&["sync", "--data", data, "--config", config.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{out}");
+    assert!(out.stdout.contains("sent 11, refused 1,"), "{out}");
+
+    let mut at_hub = versions_once_in(&hub.data, "hub");
+    let mut wanted: Vec<String> = small.iter().map(|o| o["id"].as_str().unwrap().to_owned()).collect();
+    at_hub.sort_unstable();
+    wanted.sort_unstable();
+    assert_eq!(at_hub, wanted, "every small indicator at the hub, and not the large one");
+    // The hub's audit log (written in the background) has one entry per Add Objects request.
+    let hub_data = hub.data.to_str().unwrap();
+    wait_until("eleven indicators in several requests at the hub", || {
+        let audit = support::run(&["admin", "--data", hub_data, "audit", "--operation", "taxii.objects.add"]);
+        audit.stdout.lines().count() >= 3
+    })
+    .await;
+    let refusals = support::run(&["admin", "--data", data, "peer", "refusals", "hub"]);
+    let large_id = large["id"].as_str().unwrap();
+    assert!(
+        refusals.stdout.contains(large_id)
+            && refusals.stdout.contains(&format!("more than the peer takes ({MAX_BODY_BYTES} bytes")),
+        "{refusals}"
+    );
+    let again = support::run(&["sync", "--data", data, "--config", config.to_str().unwrap()]);
+    assert!(again.stdout.contains("sent 0, refused 0,"), "the cursor moved past all twelve: {again}");
 }
 
 /// A collection that fails on a link (here: pulled into a collection this node lacks) is reported

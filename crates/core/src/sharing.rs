@@ -51,7 +51,7 @@ impl SharingGroup {
     /// The group as a STIX `x-selat-sharing-group` object (DESIGN.md, `selat_stix::selat`).
     pub fn to_stix(&self, created: &str, modified: &str) -> serde_json::Value {
         let mut object = serde_json::json!({
-            "type": "x-selat-sharing-group",
+            "type": GROUP_TYPE,
             "spec_version": "2.1",
             "id": self.id,
             "created": created,
@@ -77,10 +77,26 @@ pub enum SharingError {
     Invalid(String),
     #[error("no sharing group {0}")]
     UnknownGroup(String),
+    #[error("a sharing group {0} exists already")]
+    Exists(String),
     #[error("only an org-admin of the owning organisation, or a hub-admin, may change this group")]
     Forbidden,
     #[error(transparent)]
     Node(#[from] NodeError),
+}
+
+/// The STIX type of a sharing group's id.
+pub const GROUP_TYPE: &str = "x-selat-sharing-group";
+
+/// A group id given by an operator: `x-selat-sharing-group--` and a lower-case RFC 4122 UUID.
+fn check_group_id(id: &str) -> Result<(), SharingError> {
+    let parsed = selat_stix::id::Identifier::parse(id).ok();
+    if parsed.is_some_and(|p| p.object_type == GROUP_TYPE) && id == id.to_ascii_lowercase() {
+        return Ok(());
+    }
+    Err(SharingError::Invalid(format!(
+        "{id:?} is not a sharing group id ({GROUP_TYPE}-- and a lower-case RFC 4122 UUID)"
+    )))
 }
 
 impl From<selat_store::Error> for SharingError {
@@ -171,10 +187,13 @@ impl Node {
     }
 
     /// Creates a sharing group owned by `by`'s organisation, with `members` (identities of
-    /// registered organisations; the owner is always a member).
+    /// registered organisations; the owner is always a member). `id` is given for a group that
+    /// spans nodes: each member's node creates it with the same id, so that objects marked for
+    /// it travel between those nodes (a new id is made when `None`).
     pub async fn create_sharing_group(
         &self,
         by: &Principal,
+        id: Option<&str>,
         name: &str,
         description: Option<&str>,
         members: &[String],
@@ -182,6 +201,16 @@ impl Node {
         if !by.at_least(Role::OrgAdmin) {
             return Err(SharingError::Forbidden);
         }
+        let id = match id {
+            Some(id) => {
+                check_group_id(id)?;
+                if self.store.sharing_group(id).await?.is_some() {
+                    return Err(SharingError::Exists(id.to_owned()));
+                }
+                id.to_owned()
+            }
+            None => selat_stix::id::new_v4(GROUP_TYPE),
+        };
         let name = name.trim();
         if name.is_empty() || name.chars().count() > MAX_GROUP_NAME_CHARS {
             return Err(SharingError::Invalid(format!(
@@ -193,7 +222,7 @@ impl Node {
         let members = self.check_members(&all).await?;
         let now = selat_stix::timestamp::now_micros();
         let row = SharingGroupRow {
-            id: selat_stix::id::new_v4("x-selat-sharing-group"),
+            id,
             name: name.to_owned(),
             description: description.map(str::to_owned),
             owner: by.org.identity.clone(),

@@ -15,7 +15,7 @@ use std::time::Duration;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 
 use crate::media::TAXII_MEDIA_TYPE;
-use crate::resources::{Envelope, Status};
+use crate::resources::{ApiRoot, Envelope, Status};
 use crate::timestamp::{format_timestamp, parse_timestamp};
 
 /// Largest response body read from a peer; a larger one is [`ClientError::TooLarge`].
@@ -169,6 +169,14 @@ impl Client {
         query.append_pair("limit", &request.limit.max(1).to_string());
         query.append_pair("match[version]", "all");
         format!("{}collections/{collection}/objects/?{}", self.api_root, query.finish())
+    }
+
+    /// The API root resource (TAXII Get API Root Information): its `max_content_length` bounds
+    /// what a push may send in one request.
+    pub async fn api_root_information(&self) -> Result<ApiRoot, ClientError> {
+        let response = self.send(self.http.get(&self.api_root)).await?;
+        let body = read_body(response).await?;
+        serde_json::from_slice(&body).map_err(|e| ClientError::Body(format!("API root: {e}")))
     }
 
     /// One page of objects (TAXII Get Objects, every version).

@@ -136,6 +136,15 @@ impl<'a> EnvelopeWriter<'a> {
         self.count == 0
     }
 
+    /// The length `out` would have if `object_json` were pushed next and the envelope then
+    /// finished without `more`: how a writer keeps a request body under a size limit.
+    pub fn bytes_with(&self, object_json: &str) -> usize {
+        const OPENING: usize = "\"objects\":[".len();
+        const CLOSING: usize = "]}".len();
+        let separator = if self.count == 0 { OPENING } else { 1 };
+        self.out.len() + separator + object_json.len() + CLOSING
+    }
+
     /// Closes the envelope. With no objects the `objects` key is omitted (§2: no empty lists);
     /// `more` is written only when true and `next` only together with `more` (§3.7).
     pub fn finish(self, more: bool, next: Option<&str>) {
@@ -287,5 +296,29 @@ impl Error {
     pub fn with_external_details(mut self, url: impl Into<String>) -> Self {
         self.external_details = Some(url.into());
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EnvelopeWriter;
+
+    #[test]
+    fn bytes_with_is_the_length_of_the_finished_envelope() {
+        let objects = [r#"{"type":"indicator"}"#, r#"{"type":"malware","id":"malware--1"}"#];
+        let mut body = String::new();
+        let mut writer = EnvelopeWriter::new(&mut body);
+        let mut expected = Vec::new();
+        for object in objects {
+            expected.push(writer.bytes_with(object));
+            writer.push(object);
+        }
+        writer.finish(false, None);
+        assert_eq!(expected[1], body.len());
+        let mut one = String::new();
+        let mut writer = EnvelopeWriter::new(&mut one);
+        writer.push(objects[0]);
+        writer.finish(false, None);
+        assert_eq!(expected[0], one.len());
     }
 }

@@ -1,6 +1,6 @@
 //! Sharing groups over REST: `GET /api/v1/groups` (the groups the caller's organisation owns or
 //! belongs to; every group for a hub-admin), `POST /api/v1/groups` (an org-admin creates one
-//! owned by its organisation) and `PUT /api/v1/groups/{id}/members` (the owner's org-admins or a
+//! owned by its organisation, with a given `id` when the group spans nodes) and `PUT /api/v1/groups/{id}/members` (the owner's org-admins or a
 //! hub-admin replace the members). Members are organisations' identity ids.
 
 use axum::Json;
@@ -20,6 +20,8 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewGroup {
+    /// For a group that spans nodes: the id it has on the other members' nodes.
+    id: Option<String>,
     name: String,
     description: Option<String>,
     #[serde(default)]
@@ -37,6 +39,9 @@ fn sharing_error(e: SharingError) -> JsonError {
         SharingError::Invalid(detail) => JsonError::bad_request(detail),
         SharingError::UnknownGroup(id) => {
             JsonError::new(StatusCode::NOT_FOUND, "not_found", format!("no sharing group {id}"))
+        }
+        SharingError::Exists(id) => {
+            JsonError::new(StatusCode::CONFLICT, "conflict", format!("a sharing group {id} exists already"))
         }
         SharingError::Forbidden => JsonError::forbidden(SharingError::Forbidden.to_string()),
         SharingError::Node(e) => JsonError::internal("sharing groups", &e),
@@ -68,7 +73,13 @@ pub(crate) async fn create(
     let Json(new) = body.map_err(|e| JsonError::bad_request(e.body_text()))?;
     let group = state
         .node()
-        .create_sharing_group(principal, &new.name, new.description.as_deref(), &new.members)
+        .create_sharing_group(
+            principal,
+            new.id.as_deref(),
+            &new.name,
+            new.description.as_deref(),
+            &new.members,
+        )
         .await
         .map_err(sharing_error)?;
     Ok((StatusCode::CREATED, Json(group)).into_response())

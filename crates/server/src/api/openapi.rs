@@ -73,6 +73,11 @@ pub(crate) fn document() -> Value {
                     "requestBody": {"required": true, "content": {"application/json": {"schema": {
                         "type": "object", "required": ["name"], "additionalProperties": false,
                         "properties": {
+                            "id": {
+                                "type": "string",
+                                "description": "For a group that spans nodes: the id it has on the other members' nodes (default: a new id).",
+                                "pattern": "^x-selat-sharing-group--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+                            },
                             "name": {"type": "string", "minLength": 1, "maxLength": 200},
                             "description": {"type": ["string", "null"]},
                             "members": {"type": "array", "items": {"type": "string", "pattern": "^identity--"}}
@@ -86,6 +91,7 @@ pub(crate) fn document() -> Value {
                         "400": error_response("A malformed body, an unknown member or a limit passed."),
                         "401": error_response("No or invalid credentials."),
                         "403": error_response("Only org-admins create sharing groups."),
+                        "409": error_response("A group with this id exists already."),
                         "500": error_response("Internal error (logged with the id in `detail`).")
                     }
                 }

@@ -400,7 +400,7 @@ async fn create_group(State(state): State<AppState>, viewer: Viewer, Form(form):
     let description = Some(form.description.trim()).filter(|d| !d.is_empty());
     let created = state
         .node()
-        .create_sharing_group(&viewer.principal, form.name.trim(), description, &form.members)
+        .create_sharing_group(&viewer.principal, None, form.name.trim(), description, &form.members)
         .await;
     let outcome = match created {
         Ok(group) => Outcome::done(format!("Sharing group {} created.", group.name)),

@@ -75,7 +75,7 @@ impl World {
             token_id: None,
         };
         let identities: Vec<String> = group_members.iter().map(|m| members[m].org.identity.clone()).collect();
-        let group = node.create_sharing_group(&admin, "matrix group", None, &identities).await.unwrap();
+        let group = node.create_sharing_group(&admin, None, "matrix group", None, &identities).await.unwrap();
         World {
             server,
             members,
@@ -660,6 +660,25 @@ async fn sharing_groups_over_rest_decide_group_scope() {
         .send(Method::POST, "/api/v1/groups", Auth::Token(&world.members["VN"].token), &headers, Some(body))
         .await;
     assert_eq!(analyst.status.as_u16(), 403, "analysts do not create groups: {}", analyst.text);
+    // A group that spans nodes is created with the id it has on the other members' nodes.
+    let spanning = "x-selat-sharing-group--0f8e7d6c-5b4a-4392-8a1b-0c9d8e7f6a5b";
+    let with_id = |id: &str| json!({"id": id, "name": "VN and MY, across nodes"}).to_string().into_bytes();
+    let create = |body: Vec<u8>| {
+        let (server, admin) = (&world.server, &admin);
+        async move { server.send(Method::POST, "/api/v1/groups", Auth::Token(admin), &headers, Some(body)).await }
+    };
+    let made = create(with_id(spanning)).await;
+    assert_eq!((made.status.as_u16(), made.json()["id"].as_str()), (201, Some(spanning)), "{}", made.text);
+    let again = create(with_id(spanning)).await;
+    assert!(again.status.as_u16() == 409 && again.text.contains("exists already"), "{}", again.text);
+    let upper = create(with_id(&spanning.to_uppercase())).await;
+    assert_eq!(upper.status.as_u16(), 400, "{}", upper.text);
+    let other_type = create(with_id("identity--0f8e7d6c-5b4a-4392-8a1b-0c9d8e7f6a5b")).await;
+    assert!(
+        other_type.status.as_u16() == 400 && other_type.text.contains("not a sharing group id"),
+        "{}",
+        other_type.text
+    );
     let listed = |who: &'static str| {
         let world = &world;
         async move {
