@@ -47,7 +47,7 @@ pub(super) async fn holders(pool: &SqlitePool, query: &ObservableQuery) -> Resul
                 push_in(&mut qb, "ol.label", labels);
                 qb.push(")");
             }
-            qb.push(" ORDER BY o.seq DESC LIMIT ").push_bind(limit).push(")");
+            qb.push(format!(" ORDER BY o.seq DESC LIMIT {limit})"));
         }
         qb.push(") AS h JOIN object_versions AS v ON v.seq = h.seq ORDER BY h.value, h.seq DESC");
         let rows: Vec<HitRow> = qb.build_query_as().fetch_all(pool).await?;

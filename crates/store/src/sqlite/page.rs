@@ -16,6 +16,11 @@
 //! per candidate.
 //!
 //! The statements of a page run in one read transaction, so they see the same snapshot.
+//!
+//! `LIMIT`s are written into the statement text, never bound: SQLite evaluates a bound `LIMIT`
+//! while planning, so each new binding would recompile the statement inside `sqlite3_step`
+//! (measured: 8.5 % of a 4-reader paging run went to `sqlite3Reprepare`). The limits are
+//! integers of this crate, a handful of distinct values, each a cached statement.
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
@@ -82,10 +87,10 @@ async fn viewer_rows(
         union.push_bind_unseparated(key);
         union.push_unseparated(" AND label = ").push_bind_unseparated(label.as_str());
         union.push_unseparated(" AND date_added_us > ").push_bind_unseparated(after);
-        union.push_unseparated(" ORDER BY date_added_us LIMIT ").push_bind_unseparated(window as i64);
+        union.push_unseparated(format!(" ORDER BY date_added_us LIMIT {window}"));
         union.push_unseparated(")");
     }
-    qb.push(") ORDER BY date_added_us LIMIT ").push_bind(window as i64);
+    qb.push(format!(") ORDER BY date_added_us LIMIT {window}"));
     let candidates: Vec<i64> = qb.build_query_scalar().fetch_all(&mut *conn).await?;
     let mut entries: Vec<Row> = Vec::new();
     if !candidates.is_empty() {
@@ -101,7 +106,7 @@ async fn viewer_rows(
         push_in(&mut qb, "e.date_added_us", &candidates);
         push_filters(&mut qb, query);
         push_rest_of_rule(&mut qb, labels);
-        qb.push(" ORDER BY e.date_added_us LIMIT ").push_bind(limit as i64 + 1);
+        qb.push(format!(" ORDER BY e.date_added_us LIMIT {}", limit + 1));
         entries = qb.build_query_as().fetch_all(&mut *conn).await?;
     }
     Ok(viewer_page(entries, limit, |e| e.0, &candidates, window))
@@ -122,9 +127,7 @@ fn select(key: i64, query: &PageQuery, with_json: bool, fetch: usize) -> QueryBu
             .push_bind(key)
             .push(" AND date_added_us > ")
             .push_bind(after)
-            .push(" ORDER BY date_added_us LIMIT ")
-            .push_bind(MAX_SCAN_PER_PAGE as i64)
-            .push(") AS e");
+            .push(format!(" ORDER BY date_added_us LIMIT {MAX_SCAN_PER_PAGE}) AS e"));
     } else {
         qb.push("collection_entries AS e INDEXED BY collection_entries_object");
     }
@@ -145,7 +148,7 @@ fn select(key: i64, query: &PageQuery, with_json: bool, fetch: usize) -> QueryBu
             push_rest_of_rule(&mut qb, labels);
         }
     }
-    qb.push(" ORDER BY e.date_added_us LIMIT ").push_bind(fetch as i64);
+    qb.push(format!(" ORDER BY e.date_added_us LIMIT {fetch}"));
     qb
 }
 
@@ -243,9 +246,11 @@ pub(super) fn push_latest_visible(qb: &mut QueryBuilder<Sqlite>, version: &str, 
 
 /// How many entries the bounded scan from `after` covers, and the last one's `date_added`.
 async fn scanned(conn: &mut SqliteConnection, key: i64, after: i64) -> Result<(i64, Option<i64>)> {
-    let sql = "SELECT COUNT(*), MAX(date_added_us) FROM (SELECT date_added_us FROM collection_entries \
-               WHERE collection_key = ? AND date_added_us > ? ORDER BY date_added_us LIMIT ?)";
+    let sql = format!(
+        "SELECT COUNT(*), MAX(date_added_us) FROM (SELECT date_added_us FROM collection_entries \
+         WHERE collection_key = ? AND date_added_us > ? ORDER BY date_added_us LIMIT {MAX_SCAN_PER_PAGE})"
+    );
     let row: (i64, Option<i64>) =
-        sqlx::query_as(sql).bind(key).bind(after).bind(MAX_SCAN_PER_PAGE as i64).fetch_one(conn).await?;
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(key).bind(after).fetch_one(conn).await?;
     Ok(row)
 }

@@ -30,7 +30,7 @@ pub(super) async fn all(pool: &SqlitePool, query: &ScanQuery) -> Result<ScanPage
         qb.push(" AND v.object_type = ").push_bind(object_type.as_str());
     }
     push_audience(&mut qb, query);
-    qb.push(" ORDER BY v.seq LIMIT ").push_bind(limit as i64);
+    qb.push(format!(" ORDER BY v.seq LIMIT {limit}"));
     let rows = fetch(pool, &mut qb).await?;
     let next_after = if rows.len() < limit { None } else { rows.last().map(|r| r.seq) };
     Ok(ScanPage { rows, next_after })
@@ -51,7 +51,7 @@ pub(super) async fn collection(pool: &SqlitePool, key: i64, query: &ScanQuery) -
         qb.push(" AND e.object_type = ").push_bind(object_type.as_str());
     }
     push_audience(&mut qb, query);
-    qb.push(" ORDER BY e.date_added_us LIMIT ").push_bind(limit as i64);
+    qb.push(format!(" ORDER BY e.date_added_us LIMIT {limit}"));
     let rows = fetch(pool, &mut qb).await?;
     let next_after = if rows.len() < limit { None } else { rows.last().and_then(|r| r.date_added_us) };
     Ok(ScanPage { rows, next_after })
@@ -131,7 +131,7 @@ pub(super) async fn latest_versions(
         push_in(&mut qb, "ol.label", labels);
         qb.push(")");
     }
-    qb.push(" ORDER BY v.seq LIMIT ").push_bind(crate::MAX_LATEST_COPIES as i64);
+    qb.push(format!(" ORDER BY v.seq LIMIT {}", crate::MAX_LATEST_COPIES));
     fetch(pool, &mut qb).await
 }
 
