@@ -85,8 +85,11 @@ pub enum SharingError {
     Node(#[from] NodeError),
 }
 
-/// The STIX type of a sharing group's id.
-pub const GROUP_TYPE: &str = "x-selat-sharing-group";
+/// The STIX type of a sharing group, as its extension definition names it.
+const GROUP_TYPE: &str = match selat_stix::selat::SHARING_GROUP.object_type {
+    Some(object_type) => object_type,
+    None => panic!("the sharing group extension defines a new SDO type"),
+};
 
 /// A group id given by an operator: `x-selat-sharing-group--` and a lower-case RFC 4122 UUID.
 fn check_group_id(id: &str) -> Result<(), SharingError> {

@@ -59,6 +59,14 @@ struct InFlight {
     last_us: i64,
 }
 
+/// The output of `future`, if there is one to await.
+async fn settle<T>(future: Option<impl Future<Output = T>>) -> Option<T> {
+    match future {
+        Some(future) => Some(future.await),
+        None => None,
+    }
+}
+
 /// What one round with one peer did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PeerReport {
@@ -348,12 +356,7 @@ impl<'a> Link<'a> {
             let following = next.filter(|_| pages < MAX_PAGES_PER_ROUND).map(|next| fetch(Some(next)));
             let following = match held.len() >= PULL_BATCH_OBJECTS || following.is_none() {
                 true => {
-                    let (taken, following) = tokio::join!(self.take(collection, &held), async {
-                        match following {
-                            Some(fetching) => Some(fetching.await),
-                            None => None,
-                        }
-                    });
+                    let (taken, following) = tokio::join!(self.take(collection, &held), settle(following));
                     taken?;
                     held.clear();
                     if let Some(last) = held_last {
@@ -364,10 +367,7 @@ impl<'a> Link<'a> {
                     }
                     following
                 }
-                false => match following {
-                    Some(fetching) => Some(fetching.await),
-                    None => None,
-                },
+                false => settle(following).await,
             };
             if !more {
                 return Ok(());
